@@ -1,0 +1,26 @@
+@{
+    # The build stamps the version from Directory.Build.props (<ModuleVersion>) into out/Edi2/Edi2.psd1.
+    ModuleVersion        = '{{ModuleVersion}}'
+    GUID                 = '5b7f2d3e-3c1a-4f0e-9d6b-2a8e4c1f7b90'
+    Author               = 'Edi2 contributors'
+    CompanyName          = 'Edi2'
+    Copyright            = '(c) Edi2 contributors. MIT License.'
+    Description          = 'PowerShell cmdlets for the Norwegian Health Network (NHN) EDI 2.0 message API, with HelseID client credentials and DPoP.'
+    RootModule           = 'Edi2.PowerShell.dll'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @()
+    CmdletsToExport      = @()
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('NHN', 'EDI', 'EDI2', 'HelseID', 'DPoP', 'Meldingstjener', 'Health', 'Norway')
+            ProjectUri   = 'https://github.com/edi2/edi2-powershell'
+            LicenseUri   = 'https://github.com/edi2/edi2-powershell/blob/main/LICENSE'
+            ReleaseNotes = 'Pre-release: HelseID authentication engine.'
+        }
+    }
+}

@@ -1,0 +1,1 @@
+namespace Edi2 { internal static class Placeholder { } }

@@ -1,0 +1,1 @@
+namespace Edi2.PowerShell { internal static class Placeholder { } }
