@@ -1,1 +1,0 @@
-namespace Edi2 { internal static class Placeholder { } }
