@@ -1,0 +1,72 @@
+using System;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Edi2.HelseId
+{
+    /// <summary>How the DPoP proofs are signed.</summary>
+    public enum DPoPKeyMode
+    {
+        /// <summary>A fresh ES256 key per session: fast proofs, and the long-lived client key signs only assertions.</summary>
+        Ephemeral,
+        /// <summary>The client key signs the proofs too, as NHN's own .NET library does.</summary>
+        ClientKey,
+    }
+
+    /// <summary>
+    /// A session's access to HelseID: cached DPoP-bound tokens for one client, and proofs signed with the key the
+    /// tokens are bound to.
+    /// </summary>
+    public sealed class HelseIdTokenProvider : IDisposable
+    {
+        private readonly HelseIdTokenClient _client;
+        private readonly TokenCache _cache;
+        private readonly TokenCacheKey _key;
+        private readonly SigningKey _clientKey;
+        private readonly bool _ownsDPoPKey;
+
+        public HelseIdTokenProvider(HelseIdClientSettings settings, SigningKey clientKey, DPoPKeyMode dpopKeyMode, HttpClient http,
+            TokenCache? cache = null, TimeProvider? clock = null)
+        {
+            Settings = settings;
+            _clientKey = clientKey;
+            _ownsDPoPKey = dpopKeyMode == DPoPKeyMode.Ephemeral;
+            DPoPKey = _ownsDPoPKey ? SigningKey.CreateEphemeral() : clientKey;
+            Clock = clock ?? TimeProvider.System;
+            _cache = cache ?? new TokenCache();
+            _client = new HelseIdTokenClient(http, settings, clientKey, DPoPKey, Clock);
+            _key = new TokenCacheKey(settings.Authority.ToString().TrimEnd('/'), settings.ClientId, clientKey.Thumbprint, DPoPKey.Thumbprint,
+                settings.Scope, settings.Organizations.Parent, settings.Organizations.Child);
+        }
+
+        public HelseIdClientSettings Settings { get; }
+
+        /// <summary>The key that signs DPoP proofs and that every token is bound to (its <c>jkt</c>).</summary>
+        public SigningKey DPoPKey { get; }
+
+        internal TimeProvider Clock { get; }
+
+        /// <summary>The cached token, or a new one when less than a minute is left.</summary>
+        public Task<AccessToken> GetTokenAsync(CancellationToken cancellationToken = default) =>
+            _cache.GetOrFetchAsync(_key, _client.RequestTokenAsync, Clock, cancellationToken);
+
+        /// <summary>The token now in the cache, without fetching.</summary>
+        public AccessToken? CurrentToken => _cache.Peek(_key);
+
+        /// <summary>Forget <paramref name="token"/> so the next call fetches a new one (the API said 401).</summary>
+        public void Invalidate(AccessToken token) => _cache.Invalidate(_key, token);
+
+        /// <summary>A fresh proof for one API request, bound to <paramref name="token"/> by <c>ath</c>.</summary>
+        public string CreateProof(HttpMethod method, Uri target, AccessToken token, string? nonce = null) =>
+            DPoPProof.Create(DPoPKey, method.Method, target, Clock.GetUtcNow(), nonce, token.Value);
+
+        /// <summary>Forgets the tokens and wipes the keys from memory.</summary>
+        public void Dispose()
+        {
+            _cache.Remove(_key);
+            if (_ownsDPoPKey) DPoPKey.Dispose();
+            _clientKey.Dispose();
+        }
+    }
+}
