@@ -36,6 +36,9 @@ namespace Edi2.HelseId
             PublicJwk = BuildPublicJwk(key);
             Thumbprint = Jwk.Thumbprint(PublicJwk);
             SecurityKey = key is RSA rsa ? new RsaSecurityKey(rsa) { KeyId = keyId } : new ECDsaSecurityKey((ECDsa)key) { KeyId = keyId };
+            // IdentityModel's shared provider cache is keyed by the public key, so a key loaded again after Dispose
+            // would sign with the disposed object. Costs no measurable time per signature.
+            SecurityKey.CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false };
         }
 
         /// <summary>The JWS algorithm this key signs with, e.g. PS256 or ES256.</summary>
