@@ -156,7 +156,7 @@ namespace Edi2.HelseId
                     if (label != "RSA PRIVATE KEY" && label != "EC PRIVATE KEY" && label != "PRIVATE KEY" && label != "ENCRYPTED PRIVATE KEY")
                     {
                         throw new Edi2KeyException(KeyErrorReason.UnsupportedKeyType,
-                            $"{source} holds a '{label}' block, which is not supported; HelseID needs an RSA or EC (P-256/384/521) key in PKCS#1, SEC1 or PKCS#8 PEM.",
+                            $"{SigningKey.Describe(source)} holds a '{label}' block, which is not supported; HelseID needs an RSA or EC (P-256/384/521) key in PKCS#1, SEC1 or PKCS#8 PEM.",
                             source);
                     }
                     return (label, StripHeaders(text.Substring(pos, end - pos), source));
@@ -168,7 +168,7 @@ namespace Edi2.HelseId
             if (sawPublic)
             {
                 throw new Edi2KeyException(KeyErrorReason.PublicOnly,
-                    $"{source} holds only a public key; HelseID needs the private key (the one whose public part is registered for the client).",
+                    $"{SigningKey.Describe(source)} holds only a public key; HelseID needs the private key (the one whose public part is registered for the client).",
                     source);
             }
             throw NotAKey(source, "no '-----BEGIN ... PRIVATE KEY-----' block found");
@@ -186,7 +186,7 @@ namespace Edi2.HelseId
                         || line.TrimStart().StartsWith("DEK-Info:", StringComparison.OrdinalIgnoreCase))
                     {
                         throw new Edi2KeyException(KeyErrorReason.UnsupportedEncryption,
-                            $"{source} uses legacy OpenSSL PEM encryption (Proc-Type/DEK-Info), which is not supported; {ConvertHint}.",
+                            $"{SigningKey.Describe(source)} uses legacy OpenSSL PEM encryption (Proc-Type/DEK-Info), which is not supported; {ConvertHint}.",
                             source);
                     }
                     continue;
@@ -228,7 +228,7 @@ namespace Edi2.HelseId
                         return new PemPrivateKey(ReadSec1(Whole(privateKey), curve, source));
                     default:
                         throw new Edi2KeyException(KeyErrorReason.UnsupportedKeyType,
-                            $"{source} holds a key of algorithm {oid}, which is not supported; HelseID needs an RSA or EC (P-256/384/521) key.",
+                            $"{SigningKey.Describe(source)} holds a key of algorithm {oid}, which is not supported; HelseID needs an RSA or EC (P-256/384/521) key.",
                             source);
                 }
             }
@@ -243,7 +243,7 @@ namespace Edi2.HelseId
         {
             if (key.ReadSmallInteger() != 0)
             {
-                throw new Edi2KeyException(KeyErrorReason.UnsupportedKeyType, $"{source} holds a multi-prime RSA key, which is not supported.", source);
+                throw new Edi2KeyException(KeyErrorReason.UnsupportedKeyType, $"{SigningKey.Describe(source)} holds a multi-prime RSA key, which is not supported.", source);
             }
             byte[] modulus = Positive(key.ReadInteger(), 0);
             byte[] exponent = Positive(key.ReadInteger(), 0);
@@ -315,7 +315,7 @@ namespace Edi2.HelseId
             {
                 // .NET Framework insists on Q at import, and we do not do curve arithmetic ourselves.
                 throw new Edi2KeyException(KeyErrorReason.UnsupportedKeyType,
-                    $"{source} holds an EC private key without its public point, which this platform cannot compute; "
+                    $"{SigningKey.Describe(source)} holds an EC private key without its public point, which this platform cannot compute; "
                     + "re-export it with `openssl ec -in OLD.pem -out NEW.pem` (that writes the public point too).",
                     source, e);
             }
@@ -338,7 +338,7 @@ namespace Edi2.HelseId
 
         private static Edi2KeyException UnsupportedCurve(string source, string what) =>
             new Edi2KeyException(KeyErrorReason.UnsupportedKeyType,
-                $"{source} holds an EC key with {what}, which is not supported; HelseID needs P-256, P-384 or P-521.",
+                $"{SigningKey.Describe(source)} holds an EC key with {what}, which is not supported; HelseID needs P-256, P-384 or P-521.",
                 source);
 
         // ---- PKCS#8 decryption (PBES2, RFC 8018) ----
@@ -409,7 +409,7 @@ namespace Edi2.HelseId
 
                 if (password == null)
                 {
-                    throw new Edi2KeyException(KeyErrorReason.PasswordRequired, $"{source} is encrypted; give its password.", source);
+                    throw new Edi2KeyException(KeyErrorReason.PasswordRequired, $"{SigningKey.Describe(source)} is encrypted; give its password.", source);
                 }
 
                 byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
@@ -486,14 +486,14 @@ namespace Edi2.HelseId
         }
 
         private static Edi2KeyException NotAKey(string source, string detail, Exception? inner = null) =>
-            new Edi2KeyException(KeyErrorReason.NotAKey, $"{source} is not a PEM private key: {detail}.", source, inner);
+            new Edi2KeyException(KeyErrorReason.NotAKey, $"{SigningKey.Describe(source)} is not a PEM private key: {detail}.", source, inner);
 
         private static Edi2KeyException WrongPassword(string source, Exception inner) =>
-            new Edi2KeyException(KeyErrorReason.WrongPassword, $"The password for {source} is wrong (the key does not decrypt).", source, inner);
+            new Edi2KeyException(KeyErrorReason.WrongPassword, $"{SigningKey.Describe(source)} does not decrypt with the password given; check the password.", source, inner);
 
         private static Edi2KeyException UnsupportedEncryption(string source, string what) =>
             new Edi2KeyException(KeyErrorReason.UnsupportedEncryption,
-                $"{source} is encrypted with {what}, which is not supported; {ConvertHint}.",
+                $"{SigningKey.Describe(source)} is encrypted with {what}, which is not supported; {ConvertHint}.",
                 source);
     }
 }

@@ -185,6 +185,58 @@ public class SigningKeyTests
         }
     }
 
+    [Fact]
+    public void A_key_loaded_again_after_dispose_still_signs()
+    {
+        // Disconnect then Connect with the same key file: nothing may keep the first, disposed key object.
+        string jwk = TestKeys.EcJwk("P-384");
+        SigningKey.FromJwk(jwk).Dispose();
+        using var again = SigningKey.FromJwk(jwk);
+        AssertSignsVerifiably(again, TestKeys.PublicOf(jwk));
+    }
+
+    [Fact]
+    public void Pem_files_load_through_the_same_entry_point_as_jwk_files()
+    {
+        using var rsa = RSA.Create(3072);
+        string path = Path.Combine(Path.GetTempPath(), "edi2-pem-" + Guid.NewGuid() + ".pem");
+        var pbe = new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 10000);
+        File.WriteAllText(path, rsa.ExportEncryptedPkcs8PrivateKeyPem("correct horse", pbe));
+        try
+        {
+            using (var key = SigningKey.FromFile(path, "correct horse", "RS384"))
+            {
+                Assert.Equal("RS384", key.Algorithm);
+                AssertSignsVerifiably(key, TestKeys.RsaJwk(rsa.ExportParameters(false), includePrivate: false));
+            }
+            var e = Assert.Throws<Edi2KeyException>(() => SigningKey.FromFile(path));
+            Assert.Equal(KeyErrorReason.PasswordRequired, e.KeyReason);
+            Assert.Equal(path, e.Target);
+            e = Assert.Throws<Edi2KeyException>(() => SigningKey.FromFile(path, "Tr0ub4dor&3"));
+            Assert.Equal(KeyErrorReason.WrongPassword, e.KeyReason);
+            Assert.DoesNotContain("Tr0ub4dor", e.Message);
+            Assert.StartsWith($"Key file '{path}' does not decrypt", e.Message);
+
+            File.WriteAllText(path, TestKeys.Rsa(2048) is var p && true ? ExportPkcs1(p) : "");
+            using (var key = SigningKey.FromFile(path)) Assert.Equal("PS256", key.Algorithm);
+
+            using var small = RSA.Create(1024);
+            File.WriteAllText(path, small.ExportRSAPrivateKeyPem());
+            Assert.Equal(KeyErrorReason.KeyTooSmall, Assert.Throws<Edi2KeyException>(() => SigningKey.FromFile(path)).KeyReason);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        static string ExportPkcs1(RSAParameters p)
+        {
+            using var r = RSA.Create();
+            r.ImportParameters(p);
+            return r.ExportRSAPrivateKeyPem();
+        }
+    }
+
     /// <summary>Signs a JWT with the key and verifies it with a key built only from the public JWK.</summary>
     internal static void AssertSignsVerifiably(SigningKey key, string publicJwk)
     {
