@@ -78,6 +78,7 @@ public sealed class DPoPProofRejectionTests : IAsyncLifetime
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         AssertInvalidProof(await _caller.PostAsync(_caller.Assertion(), _caller.Proof(null, c => c.Remove("jti"))), "Invalid 'jti' value.");
         AssertInvalidProof(await _caller.PostAsync(_caller.Assertion(), _caller.Proof(null, c => c.Remove("iat"))), "Missing 'iat' value.");
+        AssertInvalidProof(await _caller.PostAsync(_caller.Assertion(), _caller.Proof(null, c => c["iat"] = now + 0.5)), "Missing 'iat' value.");
         AssertInvalidProof(await _caller.PostAsync(_caller.Assertion(), _caller.Proof(null, c => c["iat"] = now - 400)), "Invalid 'iat' value.");
         AssertInvalidProof(await _caller.PostAsync(_caller.Assertion(), _caller.Proof(null, c => c["iat"] = now + 400)), "Invalid 'iat' value.");
 

@@ -45,6 +45,21 @@ public sealed class TokenRequestShapeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_parameter_given_twice_is_invalid_request()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _server.TokenEndpoint)
+        {
+            Content = new StringContent(
+                "grant_type=client_credentials&client_id=a&client_id=b", Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+
+        var answer = await _caller.SendAsync(request);
+
+        AssertInvalidRequest(answer);
+        Assert.Contains("'client_id'", answer.Description);
+    }
+
+    [Fact]
     public async Task Grant_type_must_be_client_credentials()
     {
         var form = _caller.Form(_caller.Assertion());

@@ -96,9 +96,17 @@ internal sealed class TokenEndpoint
             return;
         }
 
+        // RFC 6749 §3.2: no parameter may appear twice.
+        var repeated = form.FirstOrDefault(field => field.Value.Count > 1).Key;
+        if (repeated is not null)
+        {
+            await WriteErrorAsync(context, log, "invalid_request", $"Parameter '{repeated}' is given more than once.");
+            return;
+        }
+
         // Client authentication (Duende's ClientSecretValidator). private_key_jwt is the only method.
         var clientId = form["client_id"].ToString();
-        if (form["client_id"].Count > 1 || string.IsNullOrEmpty(clientId))
+        if (string.IsNullOrEmpty(clientId))
         {
             await WriteErrorAsync(context, log, "invalid_client", "client_id is missing (HelseID wants it in the form body).");
             return;
@@ -116,14 +124,14 @@ internal sealed class TokenEndpoint
             return;
         }
 
-        var assertion = form["client_assertion"];
-        if (assertion.Count != 1 || string.IsNullOrEmpty(assertion.ToString()))
+        var assertion = form["client_assertion"].ToString();
+        if (string.IsNullOrEmpty(assertion))
         {
             await WriteErrorAsync(context, log, "invalid_client", "client_assertion is missing (private_key_jwt is the only client authentication HelseID takes).");
             return;
         }
 
-        var authentication = _assertions.Validate(assertion.ToString(), client, endpoints);
+        var authentication = _assertions.Validate(assertion, client, endpoints);
         if (!authentication.IsValid)
         {
             await WriteErrorAsync(context, log, "invalid_client", authentication.Problem!);

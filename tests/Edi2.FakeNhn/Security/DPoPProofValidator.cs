@@ -168,7 +168,7 @@ internal sealed class DPoPProofValidator
 
         if (!iatElement.TryGetInt64(out var iat))
         {
-            return DPoPProofResult.Invalid("Invalid 'iat' value."); // Duende only takes whole seconds
+            return DPoPProofResult.Invalid("Missing 'iat' value."); // Duende only reads whole seconds, so a fraction counts as missing
         }
 
         // Freshness: the iat window first, then the server nonce
