@@ -104,9 +104,10 @@ public sealed class FakeNhnServer : IAsyncDisposable
             EnvironmentName = Environments.Production,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        // Quiet console: only problems. The stand-alone program prints its own "Now listening on" line.
+        // Quiet console: only problems, and on stderr, so stdout carries nothing but the
+        // stand-alone program's own "Now listening on" line.
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole();
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Loopback only, on the port asked for; ignore ASPNETCORE_URLS / HTTP_PORTS from the environment.
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");

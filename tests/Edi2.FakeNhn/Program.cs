@@ -28,6 +28,9 @@ for (var i = 0; i < args.Length; i++)
         case "--help" or "-h":
             Console.WriteLine(Usage);
             return 0;
+        case "--port":
+            Console.Error.WriteLine("--port needs a number from 0 to 65535 (0 picks a free port).");
+            return 2;
         default:
             Console.Error.WriteLine($"Unexpected argument '{args[i]}'.");
             Console.Error.WriteLine(Usage);
