@@ -1,2 +1,78 @@
-var app = Microsoft.AspNetCore.Builder.WebApplication.Create(args);
-app.Run();
+using System;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks;
+using Edi2.FakeNhn;
+
+// Stand-alone fake NHN: dotnet run --project tests/Edi2.FakeNhn -- --port 5080 --seed seed.json
+// Prints exactly "Now listening on: http://127.0.0.1:<port>" once ready, then runs until Ctrl+C / SIGTERM.
+
+const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>]";
+
+var port = 0;
+string? seedPath = null;
+// Later: --sandbox <dir> (generate a client key pair and seed into <dir>, for README's quick start).
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--port" when i + 1 < args.Length
+            && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed <= 65535:
+            port = parsed;
+            i++;
+            break;
+        case "--seed" when i + 1 < args.Length:
+            seedPath = args[++i];
+            break;
+        case "--help" or "-h":
+            Console.WriteLine(Usage);
+            return 0;
+        case "--port":
+            Console.Error.WriteLine("--port needs a number from 0 to 65535 (0 picks a free port).");
+            return 2;
+        default:
+            Console.Error.WriteLine($"Unexpected argument '{args[i]}'.");
+            Console.Error.WriteLine(Usage);
+            return 2;
+    }
+}
+
+FakeNhnSeed? seed;
+try
+{
+    seed = seedPath is null ? null : FakeNhnSeed.Load(seedPath);
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+{
+    Console.Error.WriteLine($"Cannot read seed '{seedPath}': {ex.Message}");
+    return 2;
+}
+
+FakeNhnServer server;
+try
+{
+    server = await FakeNhnServer.StartAsync(port, seed);
+}
+catch (Exception ex) when (ex is ArgumentException or IOException)
+{
+    Console.Error.WriteLine($"Cannot start: {ex.Message}"); // a bad seed, or the port is taken
+    return 1;
+}
+
+await using var running = server;
+
+var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+void RequestStop(PosixSignalContext context)
+{
+    context.Cancel = true; // shut down cleanly instead of being killed
+    stop.TrySetResult();
+}
+
+// Ctrl+C arrives as SIGINT on every platform; SIGTERM is how scripts and CI stop it.
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
+
+Console.WriteLine($"Now listening on: {server.Issuer}");
+await stop.Task;
+return 0;

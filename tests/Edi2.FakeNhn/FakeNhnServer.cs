@@ -1,0 +1,176 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Edi2.FakeNhn.HelseId;
+using Edi2.FakeNhn.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TokenEndpointHandler = Edi2.FakeNhn.HelseId.TokenEndpoint;
+
+namespace Edi2.FakeNhn;
+
+/// <summary>
+/// The fake NHN services in one process on 127.0.0.1: HelseID (discovery, JWKS, token endpoint) now,
+/// the EDI 2.0 API later. Start it from a test with <see cref="StartAsync"/>, or run the project.
+/// </summary>
+public sealed class FakeNhnServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly AccessTokenIssuer _accessTokens;
+    private FakeHelseIdEndpoints? _endpoints;
+    private int _disposed;
+
+    private FakeNhnServer(WebApplication app, FakeNhnState state, FakeHelseIdOptions options)
+    {
+        _app = app;
+        State = state;
+        HelseId = options;
+
+        var clock = new FakeClock(() => options.ClockOffset);
+        var replayCache = new ReplayCache(clock);
+        var nonces = new NonceService("helseid-token-endpoint", clock, () => options.NonceLifetime);
+        _accessTokens = new AccessTokenIssuer(clock, options);
+
+        var discovery = new DiscoveryEndpoints(() => _endpoints, _accessTokens);
+        var token = new TokenEndpointHandler(
+            () => _endpoints,
+            state,
+            options,
+            new ClientAssertionValidator(replayCache, clock, options),
+            new DPoPProofValidator(replayCache, clock),
+            nonces,
+            _accessTokens,
+            _stopping.Token);
+
+        app.Use(Requests.RecordAsync);
+        app.MapGet(DiscoveryEndpoints.DiscoveryPath, discovery.DiscoveryAsync);
+        app.MapGet(DiscoveryEndpoints.JwksPath, discovery.JwksAsync);
+        // Every method reaches the token endpoint, so a GET gets HelseID's invalid_request, not a 405.
+        app.Map(TokenEndpointHandler.Path, (RequestDelegate)token.HandleAsync);
+        // The fake EDI 2.0 API will be mapped here, sharing the clock, state and request log.
+    }
+
+    /// <summary>http://127.0.0.1:{port}/ — the HelseID issuer and (later) the EDI 2.0 API base.</summary>
+    public Uri BaseUri { get; private set; } = null!;
+
+    public int Port => BaseUri.Port;
+
+    /// <summary>http://127.0.0.1:{port}, without a trailing slash, as HelseID's issuer has none.</summary>
+    public string Issuer => Endpoints.Issuer;
+
+    public string TokenEndpoint => Endpoints.TokenEndpoint;
+
+    public string JwksUri => Endpoints.JwksUri;
+
+    public Uri DiscoveryUri => new(BaseUri, DiscoveryEndpoints.DiscoveryPath.TrimStart('/'));
+
+    /// <summary>Organisations and clients; seed more while running.</summary>
+    public FakeNhnState State { get; }
+
+    /// <summary>Knobs of the fake HelseID, changeable while running.</summary>
+    public FakeHelseIdOptions HelseId { get; }
+
+    /// <summary>Every request the fake answered.</summary>
+    public RequestLog Requests { get; } = new();
+
+    /// <summary>kid of the key that signs access tokens now.</summary>
+    public string AccessTokenSigningKeyId => _accessTokens.CurrentKeyId;
+
+    private FakeHelseIdEndpoints Endpoints => _endpoints ?? throw new InvalidOperationException("The server has not started.");
+
+    /// <summary>
+    /// Starts the fake on 127.0.0.1. Port 0 picks a free port; <see cref="BaseUri"/> tells which.
+    /// The seed is checked before anything listens (a private key in it throws ArgumentException).
+    /// </summary>
+    public static async Task<FakeNhnServer> StartAsync(int port = 0, FakeNhnSeed? seed = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        var state = new FakeNhnState(seed);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = typeof(FakeNhnServer).Assembly.GetName().Name,
+            EnvironmentName = Environments.Production,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // Quiet console: only problems, and on stderr, so stdout carries nothing but the
+        // stand-alone program's own "Now listening on" line.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Loopback only, on the port asked for; ignore ASPNETCORE_URLS / HTTP_PORTS from the environment.
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
+        builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, "");
+        builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, "");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, port);
+        });
+        // The owner decides when to stop (tests dispose; Program handles Ctrl+C), not the console.
+        builder.Services.AddSingleton<IHostLifetime, OwnerControlledLifetime>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        var app = builder.Build();
+        var server = new FakeNhnServer(app, state, new FakeHelseIdOptions());
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            server.BaseUri = new Uri($"http://127.0.0.1:{new Uri(address).Port}/");
+            server._endpoints = new FakeHelseIdEndpoints(server.BaseUri);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Signs new access tokens with a fresh key (JWKS refresh tests). The old key stays published if asked.</summary>
+    public void RotateAccessTokenSigningKey(bool keepPreviousInJwks = true) => _accessTokens.RotateSigningKey(keepPreviousInJwks);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync(); // ends injected delays at once
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(timeout.Token);
+        }
+        catch (InvalidOperationException)
+        {
+            // never started
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+            _accessTokens.Dispose();
+            _stopping.Dispose();
+        }
+    }
+
+    private sealed class OwnerControlledLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
