@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Sockets;
+using Edi2.FakeNhn;
+using Edi2.HelseId;
+
+namespace Edi2.Client.Tests.HelseId;
+
+/// <summary>Every way HelseID (or what stands in front of it) can say no, surfaced as a clear error.</summary>
+public class TokenErrorTests
+{
+    private static async Task<Edi2AuthenticationException> Fails(FakeNhnServer nhn, string clientId, string jwk, Action<HelseIdClientSettings>? configure = null, Uri? authority = null)
+    {
+        using var provider = HelseIdTestClient.Provider(nhn, clientId, jwk, authority: authority);
+        configure?.Invoke(provider.Settings);
+        var e = await Assert.ThrowsAsync<Edi2AuthenticationException>(() => provider.GetTokenAsync());
+        Assert.StartsWith("Authentication.", e.Reason);
+        return e;
+    }
+
+    [Fact]
+    public async Task Unknown_client_id()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "real-client", jwk);
+
+        var e = await Fails(nhn, "typo-client", jwk);
+
+        Assert.Equal(AuthenticationErrorReason.InvalidClient, e.AuthenticationReason);
+        Assert.Equal("invalid_client", e.Error);
+        Assert.Equal(400, e.StatusCode);
+        Assert.Equal("typo-client", e.Target);
+        Assert.Contains("'typo-client'", e.Message);
+        Assert.Contains("client id", e.Message);
+    }
+
+    [Fact]
+    public async Task A_key_that_is_not_registered_for_the_client()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        HelseIdTestClient.Register(nhn, "c", TestKeys.EcJwk());
+        string otherKey = TestKeys.EcJwk();
+
+        var e = await Fails(nhn, "c", otherKey);
+
+        Assert.Equal(AuthenticationErrorReason.InvalidClient, e.AuthenticationReason);
+        Assert.Contains(SigningKey.FromJwk(otherKey).Thumbprint, e.Message);
+        Assert.Contains("self-service", e.Message);
+    }
+
+    [Fact]
+    public async Task A_scope_the_client_does_not_have()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", jwk, c => c.Scopes = ["nhn:other/api"]);
+
+        var e = await Fails(nhn, "c", jwk);
+
+        Assert.Equal(AuthenticationErrorReason.InvalidScope, e.AuthenticationReason);
+        Assert.Contains("nhn:msh/api", e.Message);
+    }
+
+    [Fact]
+    public async Task A_parent_organisation_the_client_may_not_act_for()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", jwk, c => { c.MultiTenant = true; c.AllowedParentOrgNumbers = ["999977774"]; });
+        using var provider = HelseIdTestClient.Provider(nhn, "c", jwk, organizations: new OrganizationNumbers("111111111", null));
+
+        var e = await Assert.ThrowsAsync<Edi2AuthenticationException>(() => provider.GetTokenAsync());
+
+        Assert.Equal(AuthenticationErrorReason.InvalidRequest, e.AuthenticationReason);
+        Assert.Contains("HID-1001", e.Message);
+        Assert.Contains("111111111", e.Message);
+    }
+
+    [Fact]
+    public async Task A_proxys_html_error_page()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", jwk);
+        nhn.HelseId.FailNextTokenRequests(1, 502, "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html");
+
+        var e = await Fails(nhn, "c", jwk);
+
+        Assert.Equal(AuthenticationErrorReason.UnexpectedResponse, e.AuthenticationReason);
+        Assert.Equal(502, e.StatusCode);
+        Assert.Contains("text/html", e.Message);
+        Assert.Contains("proxy", e.Message);
+        Assert.Equal(nhn.TokenEndpoint, e.Target);
+    }
+
+    [Fact]
+    public async Task A_server_error_without_an_oauth_body()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", jwk);
+        nhn.HelseId.FailNextTokenRequests(1, 500, "{\"message\":\"boom\"}");
+
+        var e = await Fails(nhn, "c", jwk);
+
+        Assert.Equal(AuthenticationErrorReason.UnexpectedResponse, e.AuthenticationReason);
+        Assert.Equal(500, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_nonce_demand_without_a_nonce()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", jwk);
+        nhn.HelseId.FailNextTokenRequests(1, 400, "{\"error\":\"use_dpop_nonce\",\"error_description\":\"Missing 'nonce' value.\"}");
+
+        var e = await Fails(nhn, "c", jwk);
+
+        Assert.Equal(AuthenticationErrorReason.NonceRejected, e.AuthenticationReason);
+        Assert.Contains("no DPoP-Nonce header", e.Message);
+    }
+
+    [Fact]
+    public async Task A_bearer_token_is_refused()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", jwk);
+        nhn.HelseId.FailNextTokenRequests(1, 200, "{\"access_token\":\"abc\",\"token_type\":\"Bearer\",\"expires_in\":600}");
+
+        var e = await Fails(nhn, "c", jwk);
+
+        Assert.Equal(AuthenticationErrorReason.InvalidTokenResponse, e.AuthenticationReason);
+        Assert.Contains("'Bearer'", e.Message);
+        Assert.DoesNotContain("abc", e.Message);
+    }
+
+    [Fact]
+    public async Task A_slow_helseid_times_out_with_a_clear_error()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", jwk);
+        nhn.HelseId.FailNextTokenRequests(1, 200, "{}", delay: TimeSpan.FromSeconds(5));
+
+        var e = await Fails(nhn, "c", jwk, s => s.TokenRequestTimeout = TimeSpan.FromMilliseconds(300));
+
+        Assert.Equal(AuthenticationErrorReason.Timeout, e.AuthenticationReason);
+        Assert.Contains("did not answer", e.Message);
+    }
+
+    [Fact]
+    public async Task Nothing_listening_at_the_authority()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        var closed = new Uri($"http://127.0.0.1:{FreePort()}");
+
+        var e = await Fails(nhn, "c", jwk, authority: closed);
+
+        Assert.Equal(AuthenticationErrorReason.ConnectionFailed, e.AuthenticationReason);
+        Assert.Contains("Could not reach HelseID", e.Message);
+        Assert.Contains(closed.Authority, e.Message);
+    }
+
+    [Fact]
+    public async Task An_authority_that_is_not_helseid()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        var e = await Fails(nhn, "c", TestKeys.EcJwk(), authority: new Uri(nhn.Issuer + "/somewhere-else"));
+
+        Assert.Equal(AuthenticationErrorReason.DiscoveryFailed, e.AuthenticationReason);
+        Assert.Contains("404", e.Message);
+    }
+
+    [Fact]
+    public async Task Cancellation_is_not_reported_as_a_timeout()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", jwk);
+        nhn.HelseId.FailNextTokenRequests(1, 200, "{}", delay: TimeSpan.FromSeconds(5));
+        using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => provider.GetTokenAsync(cancel.Token));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
