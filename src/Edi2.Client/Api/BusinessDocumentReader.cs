@@ -10,7 +10,7 @@ using System.Threading.Tasks;
 namespace Edi2.Api
 {
     /// <summary>What came with a business document besides its bytes.</summary>
-    internal sealed class BusinessDocumentInfo
+    public sealed class BusinessDocumentInfo
     {
         internal BusinessDocumentInfo(string? contentType, string? contentTransferEncoding, long length)
         {

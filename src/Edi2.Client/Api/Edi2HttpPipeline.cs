@@ -1,0 +1,241 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Threading;
+using System.Threading.Tasks;
+using Edi2.HelseId;
+
+namespace Edi2.Api
+{
+    /// <summary>How hard to try again when the API or the network has a passing problem.</summary>
+    public sealed class RetryPolicy
+    {
+        /// <summary>Attempts in all for an idempotent request (GET, PUT, DELETE).</summary>
+        public int MaxAttempts { get; set; } = 4;
+
+        public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+        public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>A longer Retry-After than this is not waited for; the error is returned instead.</summary>
+        public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+        /// <summary>How long one attempt may take until the answer's headers arrive.</summary>
+        public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+        /// <summary>The same for a request that uploads a business document (up to 47 MB of JSON).</summary>
+        public TimeSpan UploadTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+        internal TimeSpan Backoff(int attempt)
+        {
+            double factor = Math.Pow(2, attempt - 1);
+            double ms = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * factor);
+            return TimeSpan.FromMilliseconds(ms);
+        }
+    }
+
+    /// <summary>One HTTP exchange with the API, for -Verbose and -Debug. Holds no token, proof or key.</summary>
+    public sealed class Edi2HttpTrace
+    {
+        internal Edi2HttpTrace(string method, Uri uri, int? status, TimeSpan elapsed, int attempt, string? requestId, string? note)
+        {
+            Method = method;
+            Uri = uri;
+            StatusCode = status;
+            Elapsed = elapsed;
+            Attempt = attempt;
+            RequestId = requestId;
+            Note = note;
+        }
+
+        public string Method { get; }
+
+        public Uri Uri { get; }
+
+        /// <summary>Null when no answer came (a transport error).</summary>
+        public int? StatusCode { get; }
+
+        public TimeSpan Elapsed { get; }
+
+        public int Attempt { get; }
+
+        public string? RequestId { get; }
+
+        /// <summary>Why the pipeline tried again, or the transport error.</summary>
+        public string? Note { get; }
+
+        public override string ToString() =>
+            $"{Method} {Uri} -> {(StatusCode?.ToString() ?? "no answer")} in {Elapsed.TotalMilliseconds:0} ms"
+            + (Attempt > 1 ? $" (attempt {Attempt})" : "")
+            + (RequestId is null ? "" : $" requestId {RequestId}")
+            + (Note is null ? "" : $": {Note}");
+    }
+
+    /// <summary>
+    /// Sends API requests with <c>Authorization: DPoP</c>, a new proof for every attempt, <c>api-version</c> and
+    /// <c>nhn-source-system</c>. On 401 it drops the token and tries once more; it answers a resource-server nonce
+    /// challenge once; it retries idempotent requests on 429/502/503/504 and transport errors, never a POST.
+    /// </summary>
+    internal sealed class Edi2HttpPipeline
+    {
+        private readonly HttpClient _http;
+        private readonly HelseIdTokenProvider _tokens;
+        private readonly string _apiVersion;
+        private readonly string _sourceSystem;
+        private readonly RetryPolicy _retry;
+        // The API's own nonce (RFC 9449 section 9), never mixed with HelseID's.
+        private volatile string? _nonce;
+
+        public Edi2HttpPipeline(HttpClient http, HelseIdTokenProvider tokens, Uri apiBase, string apiVersion, string sourceSystem, RetryPolicy retry)
+        {
+            _http = http;
+            _tokens = tokens;
+            ApiBase = new Uri(apiBase.ToString().TrimEnd('/') + "/");
+            _apiVersion = apiVersion;
+            _sourceSystem = sourceSystem;
+            _retry = retry;
+        }
+
+        public Uri ApiBase { get; }
+
+        /// <summary>Called on the thread that sent the request; the cmdlet side queues it for -Verbose.</summary>
+        public Action<Edi2HttpTrace>? Trace { get; set; }
+
+        /// <summary>
+        /// Sends a request whose body <paramref name="content"/> makes fresh for each attempt (so large bodies are streamed again,
+        /// never buffered). The caller owns the response.
+        /// </summary>
+        public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, Func<HttpContent?>? content,
+            HttpCompletionOption completion, CancellationToken cancellationToken, string accept = "application/json")
+        {
+            var uri = new Uri(ApiBase, pathAndQuery.TrimStart('/'));
+            bool idempotent = method != HttpMethod.Post;
+            bool tokenRenewed = false, nonceAnswered = false;
+            for (int attempt = 1; ; attempt++)
+            {
+                AccessToken token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+                var watch = Stopwatch.StartNew();
+                HttpResponseMessage response;
+                using (var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() })
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("DPoP", token.Value);
+                    request.Headers.Add("DPoP", _tokens.CreateProof(method, uri, token, _nonce));
+                    request.Headers.Add("api-version", _apiVersion);
+                    request.Headers.Add("nhn-source-system", _sourceSystem);
+                    request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+                    try
+                    {
+                        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                        {
+                            timeout.CancelAfter(request.Content is BusinessDocumentContent ? _retry.UploadTimeout : _retry.RequestTimeout);
+                            response = await _http.SendAsync(request, completion, timeout.Token).ConfigureAwait(false);
+                        }
+                    }
+                    catch (Exception e) when (IsTransport(e, cancellationToken))
+                    {
+                        string problem = e is OperationCanceledException ? "timed out" : e.GetBaseException().Message;
+                        Report(method, uri, null, watch, attempt, null, problem);
+                        if (idempotent && attempt < _retry.MaxAttempts)
+                        {
+                            await Task.Delay(_retry.Backoff(attempt), cancellationToken).ConfigureAwait(false);
+                            continue;
+                        }
+                        throw Unreachable(method, uri, e, idempotent, attempt);
+                    }
+                }
+
+                int status = (int)response.StatusCode;
+                if (status == 401)
+                {
+                    string? challenge = DPoPError(response);
+                    string? nonce = response.Headers.TryGetValues("DPoP-Nonce", out var values) ? values.FirstOrDefault() : null;
+                    if (challenge == "use_dpop_nonce" && nonce != null && !nonceAnswered)
+                    {
+                        _nonce = nonce;
+                        nonceAnswered = true;
+                        Retrying(response, method, uri, watch, attempt, "the API asked for a DPoP nonce");
+                        continue;
+                    }
+                    if (!tokenRenewed)
+                    {
+                        // The request was refused before it was processed, so even a POST may be sent again.
+                        _tokens.Invalidate(token);
+                        tokenRenewed = true;
+                        Retrying(response, method, uri, watch, attempt, "401, fetching a new token");
+                        continue;
+                    }
+                }
+                else if (idempotent && IsTransient(status) && attempt < _retry.MaxAttempts)
+                {
+                    TimeSpan? retryAfter = RetryAfter(response);
+                    if (retryAfter is null || retryAfter <= _retry.MaxRetryAfter)
+                    {
+                        TimeSpan wait = retryAfter ?? _retry.Backoff(attempt);
+                        Retrying(response, method, uri, watch, attempt, $"{status}, trying again in {wait.TotalSeconds:0.#} s");
+                        await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
+                Report(method, uri, status, watch, attempt, null, null);
+                return response;
+            }
+        }
+
+        private void Retrying(HttpResponseMessage response, HttpMethod method, Uri uri, Stopwatch watch, int attempt, string why)
+        {
+            Report(method, uri, (int)response.StatusCode, watch, attempt, null, why);
+            response.Dispose();
+        }
+
+        private void Report(HttpMethod method, Uri uri, int? status, Stopwatch watch, int attempt, string? requestId, string? note) =>
+            Trace?.Invoke(new Edi2HttpTrace(method.Method, uri, status, watch.Elapsed, attempt, requestId, note));
+
+        private static bool IsTransient(int status) => status == 429 || status == 502 || status == 503 || status == 504;
+
+        // A timeout of the HttpClient surfaces as a cancellation the caller did not ask for.
+        private static bool IsTransport(Exception e, CancellationToken cancellationToken) =>
+            e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+        private static Edi2ApiException Unreachable(HttpMethod method, Uri uri, Exception e, bool idempotent, int attempts)
+        {
+            bool timeout = e is OperationCanceledException;
+            string what = timeout ? "timed out" : "failed: " + e.GetBaseException().Message;
+            string tried = attempts > 1 ? $" after {attempts} attempts" : "";
+            string post = idempotent ? "" : " The request may or may not have reached the server: check before sending again.";
+            return new Edi2ApiException(timeout ? ApiErrorReason.Timeout : ApiErrorReason.ConnectionFailed,
+                $"EDI 2.0 {method} {uri.GetLeftPart(UriPartial.Path)} {what}{tried}. Check the network path (proxy, firewall) to {uri.Host}.{post}",
+                uri.ToString(), innerException: e);
+        }
+
+        private static TimeSpan? RetryAfter(HttpResponseMessage response)
+        {
+            var header = response.Headers.RetryAfter;
+            if (header?.Delta is TimeSpan delta) return delta;
+            if (header?.Date is DateTimeOffset date)
+            {
+                var wait = date - DateTimeOffset.UtcNow;
+                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+            }
+            return null;
+        }
+
+        /// <summary>The <c>error</c> parameter of a <c>WWW-Authenticate: DPoP</c> challenge.</summary>
+        private static string? DPoPError(HttpResponseMessage response)
+        {
+            foreach (var challenge in response.Headers.WwwAuthenticate)
+            {
+                if (!string.Equals(challenge.Scheme, "DPoP", StringComparison.OrdinalIgnoreCase) || challenge.Parameter is null) continue;
+                foreach (string part in challenge.Parameter.Split(','))
+                {
+                    var pair = part.Split(new[] { '=' }, 2);
+                    if (pair.Length == 2 && pair[0].Trim().Equals("error", StringComparison.OrdinalIgnoreCase)) return pair[1].Trim().Trim('"');
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Edi2.Api;
+using Edi2.HelseId;
+
+namespace Edi2
+{
+    /// <summary>What Connect-Edi2 is told: who the client is and where it connects.</summary>
+    public sealed class Edi2ConnectionOptions
+    {
+        public string ClientId { get; set; } = "";
+
+        public Edi2Environment Environment { get; set; } = Edi2Environment.Test;
+
+        /// <summary>Defaults to the environment's network: Internet for test, Helsenett for production.</summary>
+        public Edi2Network? Network { get; set; }
+
+        /// <summary>Overrides the HelseID authority (a local test server, a future NHN host).</summary>
+        public Uri? Authority { get; set; }
+
+        /// <summary>Overrides the EDI 2.0 API base.</summary>
+        public Uri? ApiBaseUri { get; set; }
+
+        public int ApiVersion { get; set; } = 3;
+
+        /// <summary>The <c>nhn-source-system</c> header: the calling system's name and version.</summary>
+        public string SourceSystem { get; set; } = DefaultSourceSystem;
+
+        public string? ParentOrganizationNumber { get; set; }
+
+        public string? ChildOrganizationNumber { get; set; }
+
+        public DPoPKeyMode DPoPKey { get; set; } = DPoPKeyMode.Ephemeral;
+
+        public RetryPolicy Retry { get; set; } = new RetryPolicy();
+
+        public TimeSpan TokenRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        public static string DefaultSourceSystem =>
+            $"Edi2 PowerShell module, v{typeof(Edi2Session).Assembly.GetName().Version?.ToString(3)}";
+    }
+
+    /// <summary>
+    /// A connection to EDI 2.0 for one HelseID client: settings, the client key, the token cache and DPoP signer, and
+    /// the HTTP client. Safe to share between threads. Its public properties hold no key, token or proof.
+    /// </summary>
+    public sealed class Edi2Session : IDisposable
+    {
+        private readonly HttpClient _http;
+        private readonly HelseIdTokenProvider _tokens;
+        private readonly Edi2HttpPipeline _pipeline;
+        private int _disposed;
+
+        private Edi2Session(Edi2ConnectionOptions options, HelseIdTokenProvider tokens, HttpClient http, Uri apiBase, Edi2Network network, TimeProvider clock)
+        {
+            _http = http;
+            _tokens = tokens;
+            ClientId = tokens.Settings.ClientId;
+            Environment = options.Environment;
+            Network = network;
+            Authority = tokens.Settings.Authority;
+            ApiBaseUri = apiBase;
+            ApiVersion = options.ApiVersion;
+            SourceSystem = options.SourceSystem;
+            ParentOrganizationNumber = tokens.Settings.Organizations.Parent;
+            ChildOrganizationNumber = tokens.Settings.Organizations.Child;
+            DPoPKeyMode = options.DPoPKey;
+            _pipeline = new Edi2HttpPipeline(http, tokens, apiBase, options.ApiVersion.ToString(), options.SourceSystem, options.Retry);
+            Api = new Edi2ApiClient(_pipeline, options.ApiVersion);
+            Clock = clock;
+        }
+
+        public string ClientId { get; }
+
+        public Edi2Environment Environment { get; }
+
+        public Edi2Network Network { get; }
+
+        public Uri Authority { get; }
+
+        public Uri ApiBaseUri { get; }
+
+        public int ApiVersion { get; }
+
+        public string SourceSystem { get; }
+
+        public string? ParentOrganizationNumber { get; }
+
+        public string? ChildOrganizationNumber { get; }
+
+        public DPoPKeyMode DPoPKeyMode { get; }
+
+        /// <summary>The <c>jkt</c> the tokens are bound to.</summary>
+        public string DPoPKeyThumbprint => _tokens.DPoPKey.Thumbprint;
+
+        /// <summary>The client key's RFC 7638 thumbprint (which key HelseID must have registered).</summary>
+        public string ClientKeyThumbprint { get; private set; } = "";
+
+        public DateTimeOffset? TokenExpiresAt => _tokens.CurrentToken?.ExpiresAt;
+
+        public string? Scope => _tokens.CurrentToken?.Scope;
+
+        /// <summary>The API calls of this session.</summary>
+        public Edi2ApiClient Api { get; }
+
+        public bool IsDisposed => _disposed != 0;
+
+        internal TimeProvider Clock { get; }
+
+        /// <summary>Called for every HTTP exchange with the API (for -Verbose); never sees a secret.</summary>
+        public Action<Edi2HttpTrace>? Trace
+        {
+            get => _pipeline.Trace;
+            set => _pipeline.Trace = value;
+        }
+
+        /// <summary>Builds a session and gets its first token at once, so a wrong client id or key fails here, not later.</summary>
+        public static async Task<Edi2Session> ConnectAsync(Edi2ConnectionOptions options, SigningKey clientKey, CancellationToken cancellationToken = default,
+            HttpMessageHandler? handler = null, TimeProvider? clock = null)
+        {
+            Edi2Session session = Create(options, clientKey, handler, clock);
+            try
+            {
+                await session._tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+                return session;
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Builds a session without contacting anyone. The session owns <paramref name="clientKey"/> from here on.</summary>
+        public static Edi2Session Create(Edi2ConnectionOptions options, SigningKey clientKey, HttpMessageHandler? handler = null, TimeProvider? clock = null)
+        {
+            if (options.ApiVersion != 2 && options.ApiVersion != 3)
+            {
+                throw new ArgumentException($"API version {options.ApiVersion} is not supported; use 3 (or 2).", nameof(options));
+            }
+            var network = options.Network ?? Edi2Endpoints.DefaultNetwork(options.Environment);
+            var authority = options.Authority ?? Edi2Endpoints.Authority(options.Environment);
+            var apiBase = Edi2Endpoints.RequireSecure(options.ApiBaseUri ?? Edi2Endpoints.ApiBase(options.Environment, network), "API base URI");
+            var settings = new HelseIdClientSettings(authority, options.ClientId,
+                new OrganizationNumbers(options.ParentOrganizationNumber, options.ChildOrganizationNumber))
+            {
+                TokenRequestTimeout = options.TokenRequestTimeout,
+            };
+            // One HttpClient per session, for HelseID and the API alike, so both go through the same proxy settings.
+            var http = new HttpClient(handler ?? new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate })
+            {
+                Timeout = System.Threading.Timeout.InfiniteTimeSpan, // each request has its own timeout
+            };
+            var tokens = new HelseIdTokenProvider(settings, clientKey, options.DPoPKey, http, clock: clock);
+            return new Edi2Session(options, tokens, http, apiBase, network, clock ?? TimeProvider.System) { ClientKeyThumbprint = clientKey.Thumbprint };
+        }
+
+        /// <summary>The current access token (fetching one if needed). A secret: for diagnostics and other NHN APIs.</summary>
+        public async Task<string> GetAccessTokenAsync(CancellationToken cancellationToken = default) =>
+            (await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false)).Value;
+
+        /// <summary>A DPoP proof for a request to another API that accepts this session's tokens.</summary>
+        public async Task<string> CreateProofAsync(HttpMethod method, Uri target, CancellationToken cancellationToken = default) =>
+            _tokens.CreateProof(method, target, await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false));
+
+        /// <summary>The claims of the current token (client id, organisation numbers, herid, scope, cnf), without the signature.</summary>
+        public IReadOnlyDictionary<string, object?> GetTokenClaims()
+        {
+            var token = _tokens.CurrentToken;
+            if (token is null) return new Dictionary<string, object?>();
+            return TokenClaims.Read(token.Value);
+        }
+
+        public override string ToString() => $"Edi2 session for client '{ClientId}' ({Environment}, {ApiBaseUri})";
+
+        /// <summary>Forgets the token and wipes the keys from memory. The session cannot be used afterwards.</summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            _tokens.Dispose();
+            _http.Dispose();
+        }
+    }
+
+    /// <summary>Reads a JWT's payload (no signature check: only for showing what HelseID put in it).</summary>
+    internal static class TokenClaims
+    {
+        public static IReadOnlyDictionary<string, object?> Read(string jwt)
+        {
+            var parts = jwt.Split('.');
+            if (parts.Length < 2) return new Dictionary<string, object?>();
+            using (var document = JsonDocument.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(parts[1])))
+            {
+                return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => Plain(p.Value));
+            }
+        }
+
+        private static object? Plain(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String: return value.GetString();
+                case JsonValueKind.Number: return value.TryGetInt64(out long l) ? l : (object)value.GetDouble();
+                case JsonValueKind.True: return true;
+                case JsonValueKind.False: return false;
+                case JsonValueKind.Array: return value.EnumerateArray().Select(Plain).ToArray();
+                case JsonValueKind.Object: return value.EnumerateObject().ToDictionary(p => p.Name, p => Plain(p.Value));
+                default: return null;
+            }
+        }
+    }
+}
