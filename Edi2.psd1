@@ -10,8 +10,16 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
-    FormatsToProcess     = @()
-    CmdletsToExport      = @()
+    FormatsToProcess     = @('Edi2.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-Edi2'
+        'Disconnect-Edi2'
+        'Get-Edi2Session'
+        'Get-Edi2AccessToken'
+        'Invoke-Edi2Request'
+        'Test-Edi2Connection'
+        'New-Edi2ClientKey'
+    )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

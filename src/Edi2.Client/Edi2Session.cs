@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Edi2.Api;
@@ -174,8 +173,17 @@ namespace Edi2
         {
             var token = _tokens.CurrentToken;
             if (token is null) return new Dictionary<string, object?>();
-            return TokenClaims.Read(token.Value);
+            return JwtParts.Read(token.Value).Claims;
         }
+
+        /// <summary>
+        /// The client claims HelseID put in the current token: organisation numbers, tenancy, client name and the API's
+        /// own claims such as <c>nhn:msh/client/claims/herid</c> ("0" = every HER-id of the organisation).
+        /// </summary>
+        public IReadOnlyDictionary<string, object?> ClientClaims =>
+            GetTokenClaims()
+                .Where(c => c.Key.StartsWith("helseid://claims/client/", StringComparison.Ordinal) || c.Key.StartsWith("nhn:msh/client/claims/", StringComparison.Ordinal))
+                .ToDictionary(c => c.Key, c => c.Value);
 
         public override string ToString() => $"Edi2 session for client '{ClientId}' ({Environment}, {ApiBaseUri})";
 
@@ -185,34 +193,6 @@ namespace Edi2
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             _tokens.Dispose();
             _http.Dispose();
-        }
-    }
-
-    /// <summary>Reads a JWT's payload (no signature check: only for showing what HelseID put in it).</summary>
-    internal static class TokenClaims
-    {
-        public static IReadOnlyDictionary<string, object?> Read(string jwt)
-        {
-            var parts = jwt.Split('.');
-            if (parts.Length < 2) return new Dictionary<string, object?>();
-            using (var document = JsonDocument.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(parts[1])))
-            {
-                return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => Plain(p.Value));
-            }
-        }
-
-        private static object? Plain(JsonElement value)
-        {
-            switch (value.ValueKind)
-            {
-                case JsonValueKind.String: return value.GetString();
-                case JsonValueKind.Number: return value.TryGetInt64(out long l) ? l : (object)value.GetDouble();
-                case JsonValueKind.True: return true;
-                case JsonValueKind.False: return false;
-                case JsonValueKind.Array: return value.EnumerateArray().Select(Plain).ToArray();
-                case JsonValueKind.Object: return value.EnumerateObject().ToDictionary(p => p.Name, p => Plain(p.Value));
-                default: return null;
-            }
         }
     }
 }

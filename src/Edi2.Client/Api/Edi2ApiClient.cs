@@ -245,10 +245,21 @@ namespace Edi2.Api
 
         // ---- raw access for Invoke-Edi2Request ----
 
-        /// <summary>Any request against the API base, with the same authentication and retries. The caller owns the response.</summary>
-        public Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string pathAndQuery, string? jsonBody, CancellationToken cancellationToken = default) =>
-            SendAsync(method, pathAndQuery, jsonBody is null ? null : () => new StringContent(jsonBody, Encoding.UTF8, "application/json"),
-                cancellationToken, HttpCompletionOption.ResponseContentRead);
+        /// <summary>
+        /// Any request against the API base (Invoke-Edi2Request), with the same authentication, retries and error
+        /// mapping as the typed calls. Returns the answer's text; a failure throws <see cref="Edi2ApiException"/>.
+        /// </summary>
+        public async Task<Edi2RawResponse> InvokeAsync(HttpMethod method, string pathAndQuery, string? jsonBody, CancellationToken cancellationToken = default)
+        {
+            Func<HttpContent>? content = jsonBody is null ? null : () => new StringContent(jsonBody, Encoding.UTF8, "application/json");
+            using (var response = await SendAsync(method, pathAndQuery, content, cancellationToken).ConfigureAwait(false))
+            {
+                string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) throw ApiErrors.FromResponse(response, body, ApiTarget.None);
+                return new Edi2RawResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body,
+                    response.Headers.Location?.ToString());
+            }
+        }
 
         // ---- plumbing ----
 

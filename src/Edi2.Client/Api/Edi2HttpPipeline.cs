@@ -40,8 +40,11 @@ namespace Edi2.Api
     /// <summary>One HTTP exchange with the API, for -Verbose and -Debug. Holds no token, proof or key.</summary>
     public sealed class Edi2HttpTrace
     {
-        internal Edi2HttpTrace(string method, Uri uri, int? status, TimeSpan elapsed, int attempt, string? requestId, string? note)
+        internal Edi2HttpTrace(string method, Uri uri, int? status, TimeSpan elapsed, int attempt, string? requestId, string? note,
+            string apiVersion, string sourceSystem)
         {
+            // For -Debug: what was sent, with the credentials named but never shown.
+            RequestHeaders = $"Authorization: DPoP <access token>; DPoP: <proof for {method} {uri.GetLeftPart(UriPartial.Path)}>; api-version: {apiVersion}; nhn-source-system: {sourceSystem}";
             Method = method;
             Uri = uri;
             StatusCode = status;
@@ -57,6 +60,9 @@ namespace Edi2.Api
 
         /// <summary>Null when no answer came (a transport error).</summary>
         public int? StatusCode { get; }
+
+        /// <summary>The request headers, with the token and proof redacted.</summary>
+        public string RequestHeaders { get; }
 
         public TimeSpan Elapsed { get; }
 
@@ -191,8 +197,12 @@ namespace Edi2.Api
             response.Dispose();
         }
 
-        private void Report(HttpMethod method, Uri uri, int? status, Stopwatch watch, int attempt, string? requestId, string? note) =>
-            Trace?.Invoke(new Edi2HttpTrace(method.Method, uri, status, watch.Elapsed, attempt, requestId, note));
+        private void Report(HttpMethod method, Uri uri, int? status, Stopwatch watch, int attempt, string? requestId, string? note)
+        {
+            var trace = new Edi2HttpTrace(method.Method, uri, status, watch.Elapsed, attempt, requestId, note, _apiVersion, _sourceSystem);
+            Trace?.Invoke(trace);
+            Edi2TraceScope.Report(trace);
+        }
 
         private static bool IsTransient(int status) => status == 429 || status == 502 || status == 503 || status == 504;
 

@@ -16,6 +16,11 @@ namespace Edi2.HelseId
         WrongPassword,
         UnsupportedEncryption,
         NoPrivateKey,
+        FileExists,
+        SecretManagementMissing,
+        VaultNotFound,
+        SecretNotFound,
+        NoKeyGiven,
     }
 
     /// <summary>A key file, JWK, PEM or certificate that cannot sign. The message says what to fix, never what the key holds.</summary>

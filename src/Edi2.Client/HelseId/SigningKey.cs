@@ -172,6 +172,10 @@ namespace Edi2.HelseId
             return Create(key, alg, kid, source);
         }
 
+        /// <summary>A private JWK given as its members (a SecretManagement hashtable secret, for one).</summary>
+        public static SigningKey FromJwkMembers(IEnumerable<KeyValuePair<string, string>> members, string? algorithm = null, string source = "the JWK") =>
+            FromJwk(Jwk.Serialize(members.ToDictionary(m => m.Key, m => (object)m.Value)), algorithm, source);
+
         /// <summary>Uses a certificate's private key. <paramref name="algorithm"/> defaults to PS256 (RSA) or the curve's ES algorithm.</summary>
         public static SigningKey FromCertificate(X509Certificate2 certificate, string? algorithm = null)
         {

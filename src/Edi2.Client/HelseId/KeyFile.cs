@@ -1,0 +1,63 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Security.AccessControl;
+using System.Security.Principal;
+using System.Text;
+
+namespace Edi2.HelseId
+{
+    /// <summary>Writes a private key where only the current user can read it: mode 0600 on Unix, an owner-only ACL on Windows.</summary>
+    public static class KeyFile
+    {
+        public static void WritePrivate(string path, string content, bool overwrite)
+        {
+            string full = Path.GetFullPath(path);
+            if (File.Exists(full) && !overwrite)
+            {
+                throw new Edi2KeyException(KeyErrorReason.FileExists, $"Key file '{full}' already exists; use -Force to replace it (the old key is lost).", full);
+            }
+            string? folder = Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+            {
+                throw new Edi2KeyException(KeyErrorReason.FileNotFound, $"The folder '{folder}' does not exist.", folder);
+            }
+
+            // Protect an empty file first, then write: the key never sits in a file others can read.
+            string temporary = full + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
+            using (File.Create(temporary)) { }
+            try
+            {
+                Protect(temporary);
+                File.WriteAllText(temporary, content, new UTF8Encoding(false));
+                if (File.Exists(full)) File.Delete(full);
+                File.Move(temporary, full);
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
+            }
+        }
+
+        private static void Protect(string path)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                var security = new FileSecurity();
+                security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
+                var user = WindowsIdentity.GetCurrent().User!;
+                security.SetOwner(user);
+                security.AddAccessRule(new FileSystemAccessRule(user, FileSystemRights.FullControl, AccessControlType.Allow));
+                new FileInfo(path).SetAccessControl(security);
+            }
+            else if (Chmod(path, Convert.ToInt32("600", 8)) != 0)
+            {
+                throw new IOException($"Could not restrict '{path}' to its owner (chmod failed with errno {Marshal.GetLastWin32Error()}).");
+            }
+        }
+
+        [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
+        private static extern int Chmod(string path, int mode);
+    }
+}

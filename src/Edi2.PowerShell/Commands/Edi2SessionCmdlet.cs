@@ -1,0 +1,32 @@
+using System;
+using System.Management.Automation;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>A cmdlet that talks to NHN: <c>-Session</c>, or the runspace's default session from Connect-Edi2.</summary>
+    public abstract class Edi2SessionCmdlet : Edi2Cmdlet
+    {
+        /// <summary>The session to use; binds by property name, so objects that carry their session flow through the pipeline.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public Edi2Session? Session { get; set; }
+
+        /// <summary>The session to use, or a terminating error that says how to get one.</summary>
+        protected Edi2Session ResolveSession()
+        {
+            var session = Session ?? DefaultSession.Get();
+            if (session is null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException("Not connected to EDI 2.0: run Connect-Edi2 first, or pass -Session."),
+                    "Edi2.Session.NotConnected", ErrorCategory.ConnectionError, null));
+            }
+            if (session!.IsDisposed)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException($"The session for client '{session.ClientId}' was disconnected; run Connect-Edi2 again."),
+                    "Edi2.Session.Disconnected", ErrorCategory.ConnectionError, session));
+            }
+            return session;
+        }
+    }
+}

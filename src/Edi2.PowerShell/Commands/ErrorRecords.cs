@@ -1,0 +1,107 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using Edi2.Api;
+using Edi2.HelseId;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>The one place that turns engine exceptions into ErrorRecords: ErrorId <c>Edi2.&lt;Area&gt;.&lt;Reason&gt;</c>, a real category, the target.</summary>
+    internal static class ErrorRecords
+    {
+        public static bool IsExpected(Exception e) =>
+            e is Edi2Exception || e is ArgumentException || e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException;
+
+        public static ErrorRecord From(Exception e, object? target)
+        {
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Count == 1) e = aggregate.InnerExceptions[0];
+            var (id, category) = Classify(e);
+            object? errorTarget = (e as Edi2Exception)?.Target ?? target;
+            return new ErrorRecord(e, id, category, errorTarget);
+        }
+
+        private static (string Id, ErrorCategory Category) Classify(Exception e)
+        {
+            switch (e)
+            {
+                case Edi2KeyException key:
+                    return ("Edi2." + key.Reason, KeyCategory(key.KeyReason));
+                case Edi2AuthenticationException auth:
+                    return ("Edi2." + auth.Reason, AuthenticationCategory(auth.AuthenticationReason));
+                case Edi2ApiException api:
+                    return ("Edi2." + api.Reason, ApiCategory(api.ApiReason));
+                case Edi2Exception other:
+                    return ("Edi2." + other.Reason, ErrorCategory.NotSpecified);
+                case FileNotFoundException _:
+                case DirectoryNotFoundException _:
+                    return ("Edi2.File.NotFound", ErrorCategory.ObjectNotFound);
+                case UnauthorizedAccessException _:
+                    return ("Edi2.File.AccessDenied", ErrorCategory.PermissionDenied);
+                case IOException _:
+                    return ("Edi2.File.WriteFailed", ErrorCategory.WriteError);
+                case ArgumentException _:
+                    return ("Edi2.InvalidArgument", ErrorCategory.InvalidArgument);
+                case OperationCanceledException _:
+                    return ("Edi2.Stopped", ErrorCategory.OperationStopped);
+                case InvalidOperationException _:
+                    return ("Edi2.InvalidOperation", ErrorCategory.InvalidOperation);
+                default:
+                    return ("Edi2.Unexpected", ErrorCategory.NotSpecified);
+            }
+        }
+
+        private static ErrorCategory KeyCategory(KeyErrorReason reason)
+        {
+            switch (reason)
+            {
+                case KeyErrorReason.FileNotFound:
+                case KeyErrorReason.VaultNotFound:
+                case KeyErrorReason.SecretNotFound:
+                    return ErrorCategory.ObjectNotFound;
+                case KeyErrorReason.FileExists:
+                    return ErrorCategory.ResourceExists;
+                case KeyErrorReason.WrongPassword:
+                    return ErrorCategory.AuthenticationError;
+                case KeyErrorReason.SecretManagementMissing:
+                    return ErrorCategory.NotInstalled;
+                default:
+                    return ErrorCategory.InvalidArgument;
+            }
+        }
+
+        private static ErrorCategory AuthenticationCategory(AuthenticationErrorReason reason)
+        {
+            switch (reason)
+            {
+                case AuthenticationErrorReason.ConnectionFailed:
+                case AuthenticationErrorReason.Timeout:
+                    return ErrorCategory.ConnectionError;
+                case AuthenticationErrorReason.DiscoveryFailed:
+                case AuthenticationErrorReason.UnexpectedResponse:
+                    return ErrorCategory.ResourceUnavailable;
+                default:
+                    return ErrorCategory.AuthenticationError;
+            }
+        }
+
+        private static ErrorCategory ApiCategory(ApiErrorReason reason)
+        {
+            switch (reason)
+            {
+                case ApiErrorReason.Forbidden: return ErrorCategory.PermissionDenied;
+                case ApiErrorReason.Locked: return ErrorCategory.ResourceBusy;
+                case ApiErrorReason.NotFound: return ErrorCategory.ObjectNotFound;
+                case ApiErrorReason.Unauthorized: return ErrorCategory.AuthenticationError;
+                case ApiErrorReason.BadRequest: return ErrorCategory.InvalidArgument;
+                case ApiErrorReason.TooLarge: return ErrorCategory.LimitsExceeded;
+                case ApiErrorReason.InvalidDocument: return ErrorCategory.InvalidData;
+                case ApiErrorReason.ConnectionFailed:
+                case ApiErrorReason.Timeout:
+                case ApiErrorReason.Incomplete:
+                    return ErrorCategory.ConnectionError;
+                case ApiErrorReason.NotSupportedInVersion: return ErrorCategory.NotImplemented;
+                default: return ErrorCategory.ResourceUnavailable;
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Net.Http;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>
+    /// The escape hatch: any request against the session's API base, with the token, a fresh DPoP proof, api-version
+    /// and nhn-source-system set, the same retries and the same errors as the other cmdlets. Returns parsed JSON.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "Edi2Request", SupportsShouldProcess = true)]
+    [OutputType(typeof(PSObject), typeof(string))]
+    public sealed class InvokeEdi2RequestCommand : Edi2SessionCmdlet
+    {
+        [Parameter]
+        [ValidateSet("GET", "POST", "PUT", "DELETE", "PATCH")]
+        public string Method { get; set; } = "GET";
+
+        /// <summary>Relative to the API base, e.g. "ping" or "messages/{id}/status".</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = "";
+
+        /// <summary>Query parameters; an array value repeats the key (HerIds=1&amp;HerIds=2).</summary>
+        [Parameter]
+        public IDictionary? Query { get; set; }
+
+        /// <summary>A JSON string, or an object that is converted with ConvertTo-Json.</summary>
+        [Parameter]
+        public object? Body { get; set; }
+
+        /// <summary>Return the response text instead of parsed JSON.</summary>
+        [Parameter]
+        public SwitchParameter Raw { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var session = ResolveSession();
+            string pathAndQuery = Path.TrimStart('/') + QueryString();
+            // GET reads; every other method may change something at NHN.
+            if (Method != "GET" && !ShouldProcess($"{session.ApiBaseUri}{pathAndQuery}", Method)) return;
+
+            string? json = Body switch
+            {
+                null => null,
+                string text => text,
+                PSObject { BaseObject: string text } => text,
+                _ => InvokeCommand.InvokeScript("param($b) ConvertTo-Json -InputObject $b -Depth 20 -Compress", Body).FirstOrDefault()?.BaseObject as string,
+            };
+            try
+            {
+                var response = Run(token => session.Api.InvokeAsync(new HttpMethod(Method), pathAndQuery, json, token));
+                if (Raw || string.IsNullOrWhiteSpace(response.Body) || response.ContentType?.Contains("json") != true)
+                {
+                    if (response.Body.Length > 0 || Raw) WriteObject(response.Body);
+                    return;
+                }
+                foreach (var item in InvokeCommand.InvokeScript("param($t) ConvertFrom-Json -InputObject $t", response.Body)) WriteObject(item);
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                WriteEdi2Error(e, pathAndQuery);
+            }
+        }
+
+        private string QueryString()
+        {
+            if (Query is null || Query.Count == 0) return "";
+            var pairs = new List<string>();
+            foreach (DictionaryEntry entry in Query)
+            {
+                IEnumerable values = entry.Value is IEnumerable many && !(entry.Value is string) ? many : new[] { entry.Value };
+                foreach (object? value in values)
+                {
+                    pairs.Add(Uri.EscapeDataString(entry.Key.ToString()!) + "=" + Uri.EscapeDataString(LanguagePrimitives.ConvertTo<string>(value)));
+                }
+            }
+            return "?" + string.Join("&", pairs);
+        }
+    }
+}

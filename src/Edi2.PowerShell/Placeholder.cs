@@ -1,1 +1,0 @@
-namespace Edi2.PowerShell { internal static class Placeholder { } }
