@@ -207,6 +207,7 @@ public class BusinessDocumentStreamingTests
             { "whitespace inside the base64", "{\"businessDocument\":\"{wrapped}\",\"contentType\":\"application/xml\",\"contentTransferEncoding\":\"base64\"}" },
             { "every character escaped", "{\"businessDocument\":\"{unicode}\",\"contentType\":\"application\\/xml\",\"contentTransferEncoding\":\"\\u0062ase64\"}" },
             { "escaped member names", "{\"business\\u0044ocument\":\"{b64}\",\"content\\u0054ype\":\"application/xml\",\"contentTransferEncoding\":\"base64\"}" },
+            { "raw line breaks inside the base64 (lenient: not strict JSON)", "{\"businessDocument\":\"{rawwrapped}\",\"contentType\":\"application/xml\",\"contentTransferEncoding\":\"base64\"}" },
             { "byte order mark", "\uFEFF{\"businessDocument\":\"{b64}\",\"contentType\":\"application/xml\",\"contentTransferEncoding\":\"base64\"}" },
         };
     }
@@ -253,6 +254,15 @@ public class BusinessDocumentStreamingTests
         var (info, decoded) = await Read(body, oneByteAtATime: true);
         Assert.Equal(document.Length, info.Length);
         Assert.Equal(SHA256.HashData(document), SHA256.HashData(decoded));
+    }
+
+    [Fact]
+    public async Task Reader_honours_cancellation()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            BusinessDocumentReader.CopyToAsync(new MemoryStream(RenderBytes(10)), new MemoryStream(), cancelled.Token));
     }
 
     // ---- the reader on bad responses ---------------------------------------------------------------------------------------
@@ -492,6 +502,7 @@ public class BusinessDocumentStreamingTests
             .Replace("{b64}", b64)
             .Replace("{slashes}", b64.Replace("/", "\\/"))
             .Replace("{wrapped}", wrapped.ToString())
+            .Replace("{rawwrapped}", wrapped.ToString().Replace("\\r", "\r").Replace("\\n", "\n").Replace("\\t", "\t"))
             .Replace("{unicode}", unicode.ToString());
     }
 
