@@ -139,6 +139,11 @@ namespace Edi2.Api
                     {
                         return await BusinessDocumentReader.CopyToAsync(body, destination, cancellationToken).ConfigureAwait(false);
                     }
+                    catch (BusinessDocumentFormatException e) when (!e.EndedEarly)
+                    {
+                        throw new Edi2ApiException(ApiErrorReason.UnexpectedResponse,
+                            $"Message {id}'s business document came back in a form that is not EDI 2.0's: {e.Message}", id, (int)response.StatusCode, innerException: e);
+                    }
                     catch (Exception e) when (e is BusinessDocumentFormatException || e is IOException || e is HttpRequestException)
                     {
                         throw new Edi2ApiException(ApiErrorReason.Incomplete,
