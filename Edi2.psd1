@@ -19,6 +19,12 @@
         'Invoke-Edi2Request'
         'Test-Edi2Connection'
         'New-Edi2ClientKey'
+        'Get-Edi2Notification'
+        'Get-Edi2Message'
+        'Confirm-Edi2Message'
+        'Get-Edi2MessageStatus'
+        'Send-Edi2Message'
+        'Send-Edi2Receipt'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

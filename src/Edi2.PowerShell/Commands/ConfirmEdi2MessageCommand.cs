@@ -1,0 +1,30 @@
+using System;
+using System.Management.Automation;
+using Edi2.PowerShell.Identity;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>Marks received messages downloaded (v3) or read (v2) for a receiver, so they are not offered again.</summary>
+    [Cmdlet(VerbsLifecycle.Confirm, "Edi2Message", SupportsShouldProcess = true)]
+    [OutputType(typeof(void))]
+    public sealed class ConfirmEdi2MessageCommand : Edi2SessionCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("MessageId", "RelatedMessageId")]
+        public Edi2MessageIdentity[] Id { get; set; } = Array.Empty<Edi2MessageIdentity>();
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int ReceiverHerId { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var session = ResolveSession();
+            foreach (var id in Id)
+            {
+                if (!ShouldProcess($"message {id.Id} for HER-id {ReceiverHerId}", "Mark downloaded")) continue;
+                TryItem(id.Id, () => Run(token => session.Api.MarkDownloadedAsync(id.Id, ReceiverHerId, token)));
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using Edi2.Model;
+using Edi2.PowerShell.Identity;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>
+    /// A message's metadata by id (from ids, strings, notifications, ...). With an API v2 session, -ReceiverHerId lists
+    /// unread messages instead.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "Edi2Message", DefaultParameterSetName = IdSet)]
+    [OutputType(typeof(Edi2Message))]
+    public sealed class GetEdi2MessageCommand : Edi2SessionCmdlet
+    {
+        private const string IdSet = "Id";
+        private const string UnreadSet = "Unread";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Alias("MessageId", "RelatedMessageId")]
+        public Edi2MessageIdentity[] Id { get; set; } = Array.Empty<Edi2MessageIdentity>();
+
+        /// <summary>API v2: list unread messages for these receivers (at most 100; mark them read to see more).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = UnreadSet)]
+        [ValidateCount(1, 1500)]
+        public int[] ReceiverHerId { get; set; } = Array.Empty<int>();
+
+        [Parameter(ParameterSetName = UnreadSet)]
+        [ValidateRange(1, 100)]
+        public int First { get; set; } = 100;
+
+        protected override void ProcessRecord()
+        {
+            var session = ResolveSession();
+            if (ParameterSetName == UnreadSet)
+            {
+                try
+                {
+                    var unread = Run(token => session.Api.GetUnreadMessagesAsync(ReceiverHerId, First, true, token));
+                    WriteObject(unread, enumerateCollection: true);
+                    if (unread.Count == First) WriteWarning($"{First} unread messages shown; there may be more. Mark these read (Confirm-Edi2Message) to see the next.");
+                }
+                catch (Exception e) when (ErrorRecords.IsExpected(e))
+                {
+                    throw Terminate(e, ReceiverHerId);
+                }
+                return;
+            }
+            foreach (var id in Id)
+            {
+                TryItem(id.Id, () => WriteObject(Run(token => session.Api.GetMessageAsync(id.Id, token))));
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using System;
+using System.Management.Automation;
+using Edi2.Model;
+using Edi2.PowerShell.Identity;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>Delivery and application-receipt state of a sent message, one row per receiver.</summary>
+    [Cmdlet(VerbsCommon.Get, "Edi2MessageStatus")]
+    [OutputType(typeof(Edi2MessageStatus))]
+    public sealed class GetEdi2MessageStatusCommand : Edi2SessionCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("MessageId")]
+        public Edi2MessageIdentity[] Id { get; set; } = Array.Empty<Edi2MessageIdentity>();
+
+        protected override void ProcessRecord()
+        {
+            var session = ResolveSession();
+            foreach (var id in Id)
+            {
+                TryItem(id.Id, () => WriteObject(Run(token => session.Api.GetMessageStatusAsync(id.Id, token)), enumerateCollection: true));
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+using Edi2.Api;
+using Edi2.Model;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>
+    /// Sends a business document (a file or content). Refuses, before any request, a document over 35 MB or not
+    /// well-formed UTF-8 XML.
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Send, "Edi2Message", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+    [OutputType(typeof(Edi2SentMessage))]
+    public sealed class SendEdi2MessageCommand : Edi2SessionCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string ContentSet = "Content";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [Alias("FullName")]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = "";
+
+        /// <summary>The XML itself: a string or UTF-8 bytes.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ContentSet)]
+        [ValidateNotNull]
+        public object? Content { get; set; }
+
+        /// <summary>The sending HER-id (API v3; v2 reads it from the MsgHead).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int SenderHerId { get; set; }
+
+        /// <summary>Receivers (v3); with v2, a subset of the MsgHead's receivers.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int[] ReceiverHerId { get; set; } = Array.Empty<int>();
+
+        /// <summary>FinnKode 8279 message type, e.g. DIALOG_HELSEFAGLIG (v3).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? MessageType { get; set; }
+
+        /// <summary>Defaults to the name in the session's source system.</summary>
+        [Parameter]
+        public string? ApplicationName { get; set; }
+
+        /// <summary>Defaults to the version in the session's source system.</summary>
+        [Parameter]
+        public string? ApplicationVersion { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var session = ResolveSession();
+            if (session.ApiVersion >= 3)
+            {
+                // v3 needs what v2 read from the MsgHead: say what is missing before reading any file.
+                var missing = new[] { SenderHerId == 0 ? "-SenderHerId" : null, ReceiverHerId.Length == 0 ? "-ReceiverHerId" : null, string.IsNullOrWhiteSpace(MessageType) ? "-MessageType" : null }
+                    .Where(m => m != null).ToList();
+                if (missing.Count > 0)
+                {
+                    WriteEdi2Error(new ArgumentException($"API v3 needs {string.Join(", ", missing)} to send a message."), Path);
+                    return;
+                }
+            }
+
+            var (name, version) = Application(session.SourceSystem);
+            Edi2Document document;
+            try
+            {
+                document = ParameterSetName == PathSet
+                    ? Edi2Document.FromFile(GetUnresolvedProviderPathFromPSPath(Path))
+                    : Content is byte[] bytes ? Edi2Document.FromBytes(bytes) : Edi2Document.FromString(LanguagePrimitives.ConvertTo<string>(Content));
+                document.Validate();
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                WriteEdi2Error(e, ParameterSetName == PathSet ? Path : "content");
+                return;
+            }
+
+            string to = ReceiverHerId.Length == 0 ? "the MsgHead's receivers" : "HER-id " + string.Join(", ", ReceiverHerId);
+            if (!ShouldProcess($"{document.Name} to {to}", "Send")) return;
+            TryItem(document.Name, () =>
+            {
+                Guid id = Run(token => session.Api.SendMessageAsync(document, SenderHerId, ReceiverHerId, MessageType ?? "", name, version, token));
+                WriteObject(new Edi2SentMessage { Id = id, SenderHerId = SenderHerId == 0 ? (int?)null : SenderHerId, ReceiverHerIds = ReceiverHerId });
+            });
+        }
+
+        /// <summary>-ApplicationName/-Version, else "Name, vX.Y" from the source system.</summary>
+        private (string Name, string Version) Application(string sourceSystem)
+        {
+            var match = Regex.Match(sourceSystem, @"^(?<name>.+?),?\s+v?(?<version>\d[\w.\-]*)$");
+            string name = ApplicationName ?? (match.Success ? match.Groups["name"].Value : sourceSystem);
+            string version = ApplicationVersion ?? (match.Success ? match.Groups["version"].Value : "1.0");
+            return (name, version);
+        }
+    }
+}
