@@ -1,0 +1,265 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
+# Connect-Edi2 and the other session cmdlets against the fake NHN, through the built module in out/Edi2.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'FakeNhn.ps1')
+    Import-Module $script:ModuleManifest -Force
+
+    $script:Keys = Join-Path $TestDrive 'keys'
+    New-Item -ItemType Directory -Path $script:Keys | Out-Null
+    $script:RsaKey = New-Edi2ClientKey -Path (Join-Path $script:Keys 'rsa.json') -Algorithm PS256
+    $script:EcKey = New-Edi2ClientKey -Path (Join-Path $script:Keys 'ec.json') -Algorithm ES256
+    $script:OtherKey = New-Edi2ClientKey -Path (Join-Path $script:Keys 'other.json') -Algorithm ES256
+
+    # A certificate whose public key is registered for its own client.
+    $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+    $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Edi2 Pester', $rsa,
+        [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+    $script:Certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(1))
+    $p = $rsa.ExportParameters($false)
+    $b64 = { param($bytes) [Convert]::ToBase64String($bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
+    $certJwk = @{ kty = 'RSA'; n = (& $b64 $p.Modulus); e = (& $b64 $p.Exponent) } | ConvertTo-Json -Compress
+
+    $seed = Join-Path $TestDrive 'seed.json'
+    New-FakeNhnSeed -Path $seed -Clients @(
+        @{ ClientId = 'rsa-client'; PublicJwk = $script:RsaKey.PublicJwk }
+        @{ ClientId = 'ec-client'; PublicJwk = $script:EcKey.PublicJwk }
+        @{ ClientId = 'cert-client'; PublicJwk = $certJwk }
+    )
+    $script:Fake = Start-FakeNhn -SeedPath $seed
+    $script:Endpoints = @{ Authority = $script:Fake.Uri; ApiBaseUri = $script:Fake.Uri }
+}
+
+AfterAll {
+    Disconnect-Edi2 -ErrorAction SilentlyContinue
+    if ($script:Fake) { Stop-FakeNhn $script:Fake }
+    Remove-Module Edi2 -ErrorAction SilentlyContinue
+}
+
+Describe 'Connect-Edi2 key sources' {
+    AfterEach { Disconnect-Edi2 }
+
+    It 'connects with -KeyPath (RSA) and makes the session the default' {
+        Connect-Edi2 -ClientId rsa-client -KeyPath $script:RsaKey.Path @script:Endpoints
+        $session = Get-Edi2Session
+        $session.ClientId | Should -Be 'rsa-client'
+        $session.ApiVersion | Should -Be 3
+        $session.TokenExpiresAt | Should -BeGreaterThan ([DateTimeOffset]::UtcNow)
+        $session.ClientKeyThumbprint | Should -Be $script:RsaKey.Thumbprint
+    }
+
+    It 'signs proofs with a fresh ES256 key by default and with the client key on -DPoPKey ClientKey' {
+        $ephemeral = Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path @script:Endpoints -PassThru
+        $ephemeral.DPoPKeyThumbprint | Should -Not -Be $script:EcKey.Thumbprint
+        $clientKey = Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path -DPoPKey ClientKey @script:Endpoints -PassThru
+        $clientKey.DPoPKeyThumbprint | Should -Be $script:EcKey.Thumbprint
+        (Get-Edi2AccessToken -Decode -Session $clientKey).Claims['cnf']['jkt'] | Should -Be $script:EcKey.Thumbprint
+        Disconnect-Edi2 -Session $ephemeral
+    }
+
+    It 'connects with -Jwk as a string and as a SecureString' {
+        $json = Get-Content -Raw $script:EcKey.Path
+        Connect-Edi2 -ClientId ec-client -Jwk $json @script:Endpoints
+        (Get-Edi2Session).ClientId | Should -Be 'ec-client'
+        Connect-Edi2 -ClientId ec-client -Jwk (ConvertTo-SecureString $json -AsPlainText -Force) @script:Endpoints
+        (Get-Edi2Session).ClientId | Should -Be 'ec-client'
+    }
+
+    It 'uses EDI2_CLIENT_KEY when no key parameter is given' {
+        $env:EDI2_CLIENT_KEY = Get-Content -Raw $script:EcKey.Path
+        try {
+            Connect-Edi2 -ClientId ec-client @script:Endpoints
+            (Get-Edi2Session).ClientId | Should -Be 'ec-client'
+        }
+        finally {
+            Remove-Item Env:EDI2_CLIENT_KEY
+        }
+    }
+
+    It 'connects with -Certificate' {
+        Connect-Edi2 -ClientId cert-client -Certificate $script:Certificate -Algorithm PS256 @script:Endpoints
+        (Get-Edi2Session).ClientKeyThumbprint | Should -Not -BeNullOrEmpty
+        (Get-Edi2Session).ClientId | Should -Be 'cert-client'
+    }
+
+    It 'explains a missing SecretManagement module, vault or secret' {
+        $err = $null
+        try { Connect-Edi2 -ClientId ec-client -Vault 'NoSuchVault-Edi2Pester' -SecretName 'x' @script:Endpoints } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $expected = if (Get-Command Microsoft.PowerShell.SecretManagement\Get-Secret -ErrorAction SilentlyContinue) { 'Edi2.Key.VaultNotFound' } else { 'Edi2.Key.SecretManagementMissing' }
+        Get-FakeNhnErrorId $err | Should -Be $expected
+    }
+}
+
+Describe 'Connect-Edi2 bad input' {
+    It 'names the <Case> and loses nothing' -ForEach @(
+        @{ Case = 'missing key file'; Id = 'Edi2.Key.FileNotFound'; Category = 'ObjectNotFound'; Arguments = @{ ClientId = 'ec-client'; KeyPath = 'TestDrive:/nope.json' } }
+        @{ Case = 'public-only key'; Id = 'Edi2.Key.PublicOnly'; Category = 'InvalidArgument'; Arguments = @{ ClientId = 'ec-client'; Jwk = '{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}' } }
+        @{ Case = 'malformed JWK'; Id = 'Edi2.Key.MalformedJwk'; Category = 'InvalidArgument'; Arguments = @{ ClientId = 'ec-client'; Jwk = '{"kty": "EC", ' } }
+        @{ Case = 'wrong client id'; Id = 'Edi2.Authentication.InvalidClient'; Category = 'AuthenticationError'; Arguments = @{ ClientId = 'no-such-client'; KeyPath = 'KEY' } }
+        @{ Case = 'key not registered'; Id = 'Edi2.Authentication.InvalidClient'; Category = 'AuthenticationError'; Arguments = @{ ClientId = 'ec-client'; KeyPath = 'OTHER' } }
+    ) {
+        if ($Arguments.KeyPath -eq 'KEY') { $Arguments.KeyPath = $script:EcKey.Path }
+        if ($Arguments.KeyPath -eq 'OTHER') { $Arguments.KeyPath = $script:OtherKey.Path }
+        $err = $null
+        try { Connect-Edi2 @Arguments @script:Endpoints } catch { $err = $_ }
+        Get-FakeNhnErrorId $err | Should -Be $Id
+        $err.CategoryInfo.Category | Should -Be $Category
+        $err.TargetObject | Should -Not -BeNullOrEmpty
+        Get-Edi2Session | Should -BeNullOrEmpty
+    }
+
+    It 'fails clearly when no key is given at all' {
+        Remove-Item Env:EDI2_CLIENT_KEY -ErrorAction SilentlyContinue
+        $err = $null
+        try { Connect-Edi2 -ClientId ec-client @script:Endpoints } catch { $err = $_ }
+        Get-FakeNhnErrorId $err | Should -Be 'Edi2.Key.NoKeyGiven'
+        $err.Exception.Message | Should -Match 'EDI2_CLIENT_KEY'
+    }
+
+    It 'does not connect under -WhatIf' {
+        Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path @script:Endpoints -WhatIf
+        Get-Edi2Session | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Sessions' {
+    AfterEach { Disconnect-Edi2 -ErrorAction SilentlyContinue }
+
+    It 'keeps two sessions apart and uses -Session over the default' {
+        $rsa = Connect-Edi2 -ClientId rsa-client -KeyPath $script:RsaKey.Path @script:Endpoints -PassThru
+        $ec = Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path @script:Endpoints -PassThru
+        (Get-Edi2Session).ClientId | Should -Be 'ec-client'
+        (Test-Edi2Connection -Session $rsa).ClientId | Should -Be 'rsa-client'
+        (Test-Edi2Connection).ClientId | Should -Be 'ec-client'
+        Disconnect-Edi2 -Session $rsa
+    }
+
+    It 'gives parallel runspaces no default session, and shares an explicit one safely' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+        $session = Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path @script:Endpoints -PassThru
+        $manifest = $script:ModuleManifest
+        $defaults = 1..3 | ForEach-Object -Parallel { Import-Module $using:manifest; $null -eq (Get-Edi2Session) }
+        $defaults | Should -Be @($true, $true, $true)
+        $tests = 1..4 | ForEach-Object -Parallel { Import-Module $using:manifest; Test-Edi2Connection -Session $using:session -Quiet } -ThrottleLimit 4
+        $tests | Should -Be @($true, $true, $true, $true)
+    }
+
+    It 'is gone after Disconnect-Edi2, with a clear error for the next call' {
+        Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path @script:Endpoints
+        Disconnect-Edi2
+        Get-Edi2Session | Should -BeNullOrEmpty
+        $err = $null
+        try { Test-Edi2Connection } catch { $err = $_ }
+        Get-FakeNhnErrorId $err | Should -Be 'Edi2.Session.NotConnected'
+    }
+
+    It 'says so when a disconnected session object is used' {
+        $session = Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path @script:Endpoints -PassThru
+        Disconnect-Edi2 -Session $session
+        $err = $null
+        try { Test-Edi2Connection -Session $session } catch { $err = $_ }
+        Get-FakeNhnErrorId $err | Should -Be 'Edi2.Session.Disconnected'
+    }
+}
+
+Describe 'No secret in output' {
+    BeforeAll { Connect-Edi2 -ClientId rsa-client -KeyPath $script:RsaKey.Path @script:Endpoints }
+    AfterAll { Disconnect-Edi2 }
+
+    It 'keeps token and key out of Get-Edi2Session | ConvertTo-Json' {
+        $token = Get-Edi2AccessToken
+        $json = Get-Edi2Session | ConvertTo-Json -Depth 5 -WarningAction SilentlyContinue
+        $json | Should -Not -Match ([regex]::Escape($token.Substring($token.Length - 40)))
+        $json | Should -Not -Match '"d"\s*:'
+        $json | Should -Match 'rsa-client'
+    }
+
+    It 'keeps token and proof out of -Verbose and -Debug' {
+        $token = Get-Edi2AccessToken
+        # Preference variables, not -Debug: on Windows PowerShell 5.1 -Debug means Inquire and would prompt.
+        $VerbosePreference = 'Continue'
+        $DebugPreference = 'Continue'
+        $lines = Test-Edi2Connection 4>&1 5>&1 | Where-Object { $_ -is [System.Management.Automation.InformationalRecord] } | ForEach-Object Message
+        $lines | Should -Not -BeNullOrEmpty
+        ($lines -join "`n") | Should -Match 'GET .*ping -> 200'
+        ($lines -join "`n") | Should -Not -Match ([regex]::Escape($token.Substring(0, 40)))
+        ($lines -join "`n") | Should -Match 'DPoP <access token>'
+    }
+
+    It 'gives the token only when asked, as text, SecureString or decoded claims' {
+        Get-Edi2AccessToken | Should -BeOfType [string]
+        Get-Edi2AccessToken -AsSecureString | Should -BeOfType [securestring]
+        $decoded = Get-Edi2AccessToken -Decode
+        $decoded.Claims['aud'] | Should -Be 'nhn:msh'
+        $decoded.Header['alg'] | Should -Be 'RS256'
+        ($decoded | ConvertTo-Json -Depth 5) | Should -Not -Match ([regex]::Escape((Get-Edi2AccessToken).Substring(0, 40)))
+    }
+}
+
+Describe 'Test-Edi2Connection and Invoke-Edi2Request' {
+    BeforeAll { Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path @script:Endpoints }
+    AfterAll { Disconnect-Edi2 }
+
+    It 'reports the token and the ping' {
+        $result = Test-Edi2Connection
+        $result.Success | Should -BeTrue
+        $result.Ping | Should -Be 'Pong'
+        $result.Latency | Should -BeOfType [timespan]
+        ($result | Format-Table | Out-String) | Should -Match 'LatencyMs'
+        Test-Edi2Connection -Quiet | Should -BeTrue
+    }
+
+    It 'calls any path with the same authentication' {
+        (Invoke-Edi2Request -Path ping).response | Should -Be 'Pong'
+        Invoke-Edi2Request -Path ping -Raw | Should -Match 'Pong'
+    }
+
+    It 'sends nothing that changes state under -WhatIf' {
+        Invoke-Edi2Request -Method PUT -Path 'mshconfigurations' -Body @{ configurations = @(@{ herId = 8142519; receiveNotificationChannel = 'Api' }) } -WhatIf |
+            Should -BeNullOrEmpty
+    }
+
+    It 'turns API errors into error records with ids' {
+        $err = $null
+        Invoke-Edi2Request -Path "messages/$([guid]::NewGuid())" -ErrorVariable err -ErrorAction SilentlyContinue
+        Get-FakeNhnErrorId $err[0] | Should -BeIn @('Edi2.Api.NotFound', 'Edi2.Api.Forbidden')
+    }
+}
+
+Describe 'New-Edi2ClientKey' {
+    It 'writes an owner-only private key and returns the public one' {
+        $path = Join-Path $TestDrive 'new.json'
+        $key = New-Edi2ClientKey -Path $path -Algorithm ES256
+        $key.PublicJwk | Should -Not -Match '"d"'
+        (Get-Content -Raw $path) | Should -Match '"d"'
+        $key.Thumbprint | Should -Match '^[A-Za-z0-9_-]{43}$'
+        if ($IsLinux -or $IsMacOS) { (Get-Item $path).UnixMode | Should -Be '-rw-------' }
+    }
+
+    It 'refuses to overwrite without -Force' {
+        $path = Join-Path $TestDrive 'twice.json'
+        $first = New-Edi2ClientKey -Path $path -Algorithm ES256
+        $err = $null
+        try { New-Edi2ClientKey -Path $path -Algorithm ES256 } catch { $err = $_ }
+        Get-FakeNhnErrorId $err | Should -Be 'Edi2.Key.FileExists'
+        $err.CategoryInfo.Category | Should -Be 'ResourceExists'
+        (Get-Content -Raw $path) | Should -Match $first.KeyId
+        (New-Edi2ClientKey -Path $path -Algorithm ES256 -Force).KeyId | Should -Not -Be $first.KeyId
+    }
+
+    It 'writes nothing under -WhatIf' {
+        $path = Join-Path $TestDrive 'whatif.json'
+        New-Edi2ClientKey -Path $path -WhatIf
+        Test-Path $path | Should -BeFalse
+    }
+}
+
+Describe 'Formatting' {
+    It 'shows the session as a list without secrets' {
+        Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path @script:Endpoints
+        $text = Get-Edi2Session | Format-List | Out-String
+        $text | Should -Match 'ClientId\s+: ec-client'
+        $text | Should -Match 'DPoPKeyThumbprint'
+        Disconnect-Edi2
+    }
+}
