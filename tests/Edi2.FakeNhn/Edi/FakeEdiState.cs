@@ -31,13 +31,10 @@ public sealed class StoredMessage
     public required bool IsAppRec { get; init; }
 
     /// <summary>
-    /// True for a message in its receivers' inboxes (arrived from EDI, or the per-receiver copy of an API
-    /// send); false for the sender's record of what it sent, whose Receivers carry the delivery status.
+    /// True for a message in its receivers' inboxes (arrived from EDI, or sent through the API to a receiver in the
+    /// fake); false when no receiver is in the fake, so only the sender sees it.
     /// </summary>
     public required bool IsInbound { get; init; }
-
-    /// <summary>For an inbound copy: the id the sender got back from POST.</summary>
-    public Guid? OriginalMessageId { get; init; }
 
     /// <summary>The HelseID client that sent it through the API (null for seeded messages).</summary>
     public string? SentByClientId { get; init; }
@@ -177,7 +174,7 @@ public sealed class FakeEdiState
         lock (_gate)
         {
             var message = Store(senderHerId, receiverHerIds.Distinct().ToArray(), document.ToArray(), info.MsgType ?? messageType, isAppRec || info.IsAppRec, info,
-                inbound: true, original: null, clientId: null);
+                inbound: true, clientId: null);
             foreach (var receiver in message.Receivers)
             {
                 Notify(NewMessage, message.Id, receiver, senderHerId, $"New message received. ({message.MessageType}).");
@@ -198,7 +195,7 @@ public sealed class FakeEdiState
                 var msgId = Guid.NewGuid();
                 var document = MsgHead.CreateMsgHead("DIALOG_HELSEFAGLIG", msgId, NorwegianTime.FromUtc(_clock.UtcNow), ExternalSenderHerId, receiverHerId, $"Seeded message {i + 1} of {count}");
                 var info = new BusinessDocumentInfo { IsMsgHead = true, MsgId = msgId.ToString(), MsgType = "DIALOG_HELSEFAGLIG" };
-                var message = Store(ExternalSenderHerId, [receiverHerId], document, "DIALOG_HELSEFAGLIG", false, info, inbound: true, original: null, clientId: null);
+                var message = Store(ExternalSenderHerId, [receiverHerId], document, "DIALOG_HELSEFAGLIG", false, info, inbound: true, clientId: null);
                 Notify(NewMessage, message.Id, receiverHerId, ExternalSenderHerId, "New message received. (DIALOG_HELSEFAGLIG).");
             }
         }
@@ -240,8 +237,8 @@ public sealed class FakeEdiState
     }
 
     /// <summary>
-    /// The receiver of a sent message answers with an AppRec, as if it had called POST .../apprec (through its
-    /// inbound copy when it is an API user). Returns the AppRec message's id.
+    /// The receiver of a sent message answers with an AppRec, as if it had called POST .../apprec. Returns the AppRec
+    /// message's id.
     /// </summary>
     public Guid ReceiveAppRec(Guid sentMessageId, int fromReceiverHerId, string status = "Ok", IReadOnlyList<AppRecErrorInfo>? errors = null)
     {
@@ -257,8 +254,7 @@ public sealed class FakeEdiState
                 throw new ArgumentException($"Message {sentMessageId} does not exist or was not sent to HER-id {fromReceiverHerId}.");
             }
 
-            var answered = _inbox.FirstOrDefault(m => m.OriginalId == sentMessageId && m.States.ContainsKey(fromReceiverHerId)) ?? sent;
-            return CreateAppRec(answered.Id, fromReceiverHerId, status, errors ?? [], clientId: null);
+            return CreateAppRec(sent.Id, fromReceiverHerId, status, errors ?? [], clientId: null);
         }
     }
 
@@ -281,8 +277,8 @@ public sealed class FakeEdiState
     }
 
     /// <summary>
-    /// An API send: the sender's record (returned id) with every receiver Acknowledged, and for each receiver that
-    /// is an API user in the fake an inbound copy with a NewMessage notification (API to API is delivered at once).
+    /// An API send: one message (the returned id) with every receiver Acknowledged, and a NewMessage notification for
+    /// each receiver that is an API user in the fake (API to API is delivered at once).
     /// </summary>
     internal Guid Send(int senderHerId, IReadOnlyList<int> receiverHerIds, byte[] document, string messageType, bool isAppRec, BusinessDocumentInfo info, string? clientId)
     {
@@ -302,7 +298,6 @@ public sealed class FakeEdiState
         lock (_gate)
         {
             var received = _messages[receivedMessageId];
-            var original = received.OriginalId is { } originalId ? _messages.GetValueOrDefault(originalId) : null;
             var appRecId = Guid.NewGuid();
             var genDate = NorwegianTime.FromUtc(_clock.UtcNow);
             var document = MsgHead.CreateAppRec(appRecId, genDate, appRecSenderHerId, received.SenderHerId, status, errors,
@@ -312,15 +307,9 @@ public sealed class FakeEdiState
 
             var answer = new AppRecInfo(status, errors.ToArray(), appRec.Id);
             received.States[appRecSenderHerId].AppRec = answer;
-            if (original is not null && original.States.TryGetValue(appRecSenderHerId, out var originalState))
+            if (IsKnownHerId(received.SenderHerId))
             {
-                originalState.AppRec = answer;
-            }
-
-            var tracked = original ?? received;
-            if (IsKnownHerId(tracked.SenderHerId))
-            {
-                Notify(MessageApprecInfoUpdated, tracked.Id, tracked.SenderHerId, appRecSenderHerId, $"Application receipt received. ({status}).");
+                Notify(MessageApprecInfoUpdated, received.Id, received.SenderHerId, appRecSenderHerId, $"Application receipt received. ({status}).");
             }
 
             return appRec.Id;
@@ -418,20 +407,22 @@ public sealed class FakeEdiState
     private MessageRecord SendCore(
         int senderHerId, IReadOnlyList<int> receiverHerIds, byte[] document, string messageType, bool isAppRec, BusinessDocumentInfo info, string? clientId, Guid? id = null)
     {
+        // One message under the id the sender got back: receivers fetch it by that id (NHN: "Receivers who use
+        // EDI 2.0 fetch the message with this id"), each with its own downloaded/read/AppRec state.
         var receivers = receiverHerIds.Distinct().ToArray();
-        var sent = Store(senderHerId, receivers, document, messageType, isAppRec, info, inbound: false, original: null, clientId, id);
         var known = _nhn.OrganizationsSnapshot().SelectMany(o => o.HerIds).ToHashSet();
-        foreach (var receiver in receivers.Where(known.Contains))
+        var reachable = receivers.Where(known.Contains).ToArray();
+        var sent = Store(senderHerId, receivers, document, messageType, isAppRec, info, inbound: reachable.Length > 0, clientId, id);
+        foreach (var receiver in reachable)
         {
-            var copy = Store(senderHerId, [receiver], document, messageType, isAppRec, info, inbound: true, original: sent.Id, clientId);
-            Notify(NewMessage, copy.Id, receiver, senderHerId, $"New message received. ({messageType}).");
+            Notify(NewMessage, sent.Id, receiver, senderHerId, $"New message received. ({messageType}).");
         }
 
         return sent;
     }
 
     private MessageRecord Store(
-        int senderHerId, int[] receiverHerIds, byte[] document, string messageType, bool isAppRec, BusinessDocumentInfo info, bool inbound, Guid? original, string? clientId, Guid? id = null)
+        int senderHerId, int[] receiverHerIds, byte[] document, string messageType, bool isAppRec, BusinessDocumentInfo info, bool inbound, string? clientId, Guid? id = null)
     {
         var now = _clock.UtcNow;
         var message = new MessageRecord
@@ -446,7 +437,6 @@ public sealed class FakeEdiState
             GenDateLocal = info.GenDateLocal ?? NorwegianTime.FromUtc(now),
             IsAppRec = isAppRec,
             IsInbound = inbound,
-            OriginalId = original,
             ClientId = clientId,
             CreatedAt = now,
             States = receiverHerIds.ToDictionary(r => r, r => new ReceiverRecord { HerId = r }),
@@ -513,8 +503,6 @@ public sealed class FakeEdiState
 
         public required bool IsInbound { get; init; }
 
-        public Guid? OriginalId { get; init; }
-
         public string? ClientId { get; init; }
 
         public required DateTimeOffset CreatedAt { get; init; }
@@ -533,7 +521,6 @@ public sealed class FakeEdiState
             BusinessDocumentGenDate = NorwegianTime.Format(GenDateLocal),
             IsAppRec = IsAppRec,
             IsInbound = IsInbound,
-            OriginalMessageId = OriginalId,
             SentByClientId = ClientId,
             CreatedAt = CreatedAt,
             Receivers = Receivers.Select(r => States[r].Snapshot()).ToArray(),
