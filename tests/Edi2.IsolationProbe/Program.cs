@@ -18,7 +18,8 @@ using System.Text.Json.Nodes;
 //   --shutdown-cycle Shutdown (Remove-Module) before the engine is first needed, then Initialize again (re-import)
 //
 // Then it resolves Edi2.Client from the default context, as the cmdlet assembly's reference is resolved, signs a client
-// assertion and DPoP proofs through the engine against a fake HelseID, verifies them with the BCL alone, and prints one
+// assertion and DPoP proofs through the engine against a fake HelseID, verifies them with the BCL alone, asks the default
+// context for every assembly in dependencies/ (what the cmdlet assembly or another module would get), and prints one
 // JSON object on stdout: where every assembly came from, the signing results, and any failure.
 
 var report = new JsonObject();
@@ -73,8 +74,14 @@ internal static class Probe
             Assembly engine = AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName("Edi2.Client"));
             report["signing"] = SignThroughEngine(engine).GetAwaiter().GetResult();
         }
-        // What another module asking the default context for Microsoft.IdentityModel.Tokens gets afterwards.
-        report["defaultIdentityModelTokens"] = TryResolveFromDefault(StubName);
+        // What the cmdlet assembly, or another module, gets from the default context for each assembly the module ships.
+        var fromDefault = new JsonObject();
+        foreach (string file in Directory.GetFiles(Path.Combine(module, "dependencies"), "*.dll").Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileNameWithoutExtension(file);
+            fromDefault[name] = TryResolveFromDefault(name);
+        }
+        report["fromDefault"] = fromDefault;
     }
 
     private static string Option(string[] args, string name, string fallback)

@@ -1,5 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Edi2.Loader;
 using Edi2.PowerShell.Tests.Support;
 
 namespace Edi2.PowerShell.Tests;
@@ -31,7 +33,7 @@ public sealed class IsolationTests
         var defaultCopy = Assert.Single(run.Loaded("Microsoft.IdentityModel.Tokens"), a => a.Context == "Default");
         Assert.Equal("1.0.0.0", defaultCopy.Version);
         Assert.Equal(run.Report["stub"]!["location"]!.GetValue<string>(), defaultCopy.Location);
-        if (stub == "file") Assert.Equal("1.0.0.0", run.Report["defaultIdentityModelTokens"]!["version"]!.GetValue<string>());
+        if (stub == "file") Assert.Equal("1.0.0.0", run.FromDefault("Microsoft.IdentityModel.Tokens")["version"]?.GetValue<string>());
 
         AssertSignedAndVerified(run);
         Assert.Single(run.Contexts, c => c == "Edi2");
@@ -48,13 +50,39 @@ public sealed class IsolationTests
         Assert.Null(run.Signing);
     }
 
+    /// <summary>
+    /// The default context (the cmdlet assembly, or any other module) gets from Edi2's context only the engine and what
+    /// the cmdlet assembly itself references; the runtime's own assemblies stay the runtime's; the rest, Microsoft.IdentityModel
+    /// above all, it does not get at all. Computed for whatever the cmdlet assembly references today.
+    /// </summary>
     [Fact]
-    public void The_default_context_never_gets_Edi2s_IdentityModel()
+    public void The_default_context_gets_only_the_engine_and_what_the_cmdlets_reference()
     {
         ProbeRun run = ProbeRun.Start("--stub", "none", "--loader", "core");
         Assert.Null(run.Failure);
         AssertSignedAndVerified(run);
-        Assert.Equal("FileNotFoundException", run.Report["defaultIdentityModelTokens"]!["error"]!.GetValue<string>());
+        var cmdletReferences = ModuleLoader.ReadAssemblyReferences(TestPaths.CmdletAssembly).Append("Edi2.Client").ToHashSet();
+        var runtime = Edi2LoadContext.TrustedPlatformAssemblies();
+        foreach (string file in Directory.GetFiles(TestPaths.Dependencies, "*.dll"))
+        {
+            string name = Path.GetFileNameWithoutExtension(file);
+            JsonObject got = run.FromDefault(name);
+            bool runtimeHasIt = runtime.TryGetValue(name, out string? runtimeCopy)
+                && DependencyRules.FrameworkCopyWins(DependencyRules.VersionOf(runtimeCopy), DependencyRules.VersionOf(file));
+            if (runtimeHasIt)
+            {
+                Assert.Equal((name, "Default", runtimeCopy), (name, got["context"]?.GetValue<string>(), got["location"]?.GetValue<string>()));
+            }
+            else if (cmdletReferences.Contains(name))
+            {
+                Assert.Equal((name, "Edi2", file), (name, got["context"]?.GetValue<string>(), got["location"]?.GetValue<string>()));
+            }
+            else
+            {
+                Assert.Equal((name, "FileNotFoundException"), (name, got["error"]?.GetValue<string>()));
+            }
+        }
+        Assert.Equal("FileNotFoundException", run.FromDefault("Microsoft.IdentityModel.Tokens")["error"]?.GetValue<string>());
         foreach (string name in IdentityModel)
         {
             Assert.All(run.Loaded(name), a => Assert.Equal("Edi2", a.Context));
@@ -75,6 +103,8 @@ public sealed class IsolationTests
     {
         ProbeRun run = ProbeRun.Start("--stub", "none", "--loader", "core");
         Assert.Null(run.Failure);
+        AssertFromDependencies("Edi2.Client", run.Loaded("Edi2.Client"), "Edi2");
+        AssertSignedAndVerified(run);
         Version shipped = AssemblyName.GetAssemblyName(Path.Combine(TestPaths.Dependencies, name + ".dll")).Version!;
         Version runtime = (name == "System.Text.Json" ? typeof(JsonSerializer) : typeof(Memory<>)).Assembly.GetName().Version!;
         var loaded = Assert.Single(run.Loaded(name));
@@ -94,7 +124,7 @@ public sealed class IsolationTests
     {
         ProbeRun run = ProbeRun.Start("--loader", "none");
         Assert.Null(run.Failure);
-        Assert.Equal("FileNotFoundException", run.Engine["error"]!.GetValue<string>());
+        Assert.Equal("FileNotFoundException", run.Engine["error"]?.GetValue<string>());
         Assert.Empty(run.Loaded("Microsoft.IdentityModel.Tokens"));
     }
 
@@ -103,7 +133,7 @@ public sealed class IsolationTests
     {
         ProbeRun run = ProbeRun.Start("--loader", "core", "--shutdown-cycle");
         Assert.Null(run.Failure);
-        Assert.Equal("FileNotFoundException", run.Report["engineAfterShutdown"]!["error"]!.GetValue<string>());
+        Assert.Equal("FileNotFoundException", run.Report["engineAfterShutdown"]?["error"]?.GetValue<string>());
         AssertFromDependencies("Edi2.Client", run.Loaded("Edi2.Client"), "Edi2");
         AssertSignedAndVerified(run);
         Assert.Single(run.Contexts, c => c == "Edi2");
@@ -141,7 +171,7 @@ public sealed class IsolationTests
         Assert.Equal("ES256", run.Signing!["apiProofAlgorithm"]!.GetValue<string>());
     }
 
-    private static void JsonObjectAssert(System.Text.Json.Nodes.JsonObject? signing, string key, bool expected)
+    private static void JsonObjectAssert(JsonObject? signing, string key, bool expected)
     {
         Assert.NotNull(signing);
         Assert.Equal(expected, signing[key]!.GetValue<bool>());

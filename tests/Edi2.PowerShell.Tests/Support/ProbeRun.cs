@@ -16,6 +16,9 @@ internal sealed class ProbeRun
 
     public JsonObject? Signing => Report["signing"]?.AsObject();
 
+    /// <summary>What the default context gave (name, version, context, location) or the error it threw, for a shipped assembly.</summary>
+    public JsonObject FromDefault(string name) => Report["fromDefault"]![name]!.AsObject();
+
     public IReadOnlyList<string> Contexts => Report["contexts"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
 
     /// <summary>Every loaded assembly with this simple name: (version, context, location).</summary>

@@ -38,7 +38,7 @@ internal static class PublicSurface
             yield return ($"property {p.Name}", p.PropertyType);
             foreach (Type t in AttributeTypes(p)) yield return ($"attribute of property {p.Name}", t);
         }
-        foreach (MethodBase m in type.GetMethods(declared).Where(Visible).Cast<MethodBase>().Concat(type.GetConstructors(declared).Where(Visible)))
+        foreach (MethodBase m in type.GetMethods(declared).Where(m => Visible(m) && !IsAccessor(m)).Cast<MethodBase>().Concat(type.GetConstructors(declared).Where(Visible)))
         {
             if (m is MethodInfo method) yield return ($"method {m.Name} returns", method.ReturnType);
             foreach (ParameterInfo parameter in m.GetParameters()) yield return ($"parameter {parameter.Name} of {m.Name}", parameter.ParameterType);
@@ -50,6 +50,10 @@ internal static class PublicSurface
     }
 
     private static bool Visible(MethodBase m) => m.IsPublic || m.IsFamily || m.IsFamilyOrAssembly;
+
+    /// <summary>Property and event accessors: their property or event is reported instead.</summary>
+    private static bool IsAccessor(MethodInfo m) =>
+        m.IsSpecialName && (m.Name.StartsWith("get_") || m.Name.StartsWith("set_") || m.Name.StartsWith("add_") || m.Name.StartsWith("remove_"));
 
     private static IEnumerable<Type> AttributeTypes(MemberInfo member) =>
         member.GetCustomAttributesData().SelectMany(a => a.ConstructorArguments.Concat(a.NamedArguments.Select(n => n.TypedValue)))
