@@ -1,6 +1,5 @@
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
+using Edi2.Loader;
 using Edi2.PowerShell.Tests.Support;
 
 namespace Edi2.PowerShell.Tests;
@@ -36,8 +35,8 @@ public sealed class ModuleLayoutTests
     {
         string loader = Path.Combine(TestPaths.Module, "loader", framework, "Edi2.Loader.dll");
         Assert.True(File.Exists(loader), loader + " is missing");
-        var framework_ = Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll").Select(Path.GetFileNameWithoutExtension).Append("netstandard").ToHashSet();
-        Assert.All(References(loader), name => Assert.Contains(name, framework_));
+        var runtime = Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll").Select(Path.GetFileNameWithoutExtension).Append("netstandard").ToHashSet();
+        Assert.All(ModuleLoader.ReadAssemblyReferences(loader), name => Assert.Contains(name, runtime));
     }
 
     [Fact]
@@ -53,12 +52,5 @@ public sealed class ModuleLayoutTests
         }
         Assert.Contains("[Edi2.Loader.ModuleLoader]::Initialize($PSScriptRoot)", psm1);
         Assert.Contains("[Edi2.Loader.ModuleLoader]::Shutdown()", psm1);
-    }
-
-    private static List<string> References(string path)
-    {
-        using var pe = new PEReader(File.OpenRead(path));
-        MetadataReader metadata = pe.GetMetadataReader();
-        return metadata.AssemblyReferences.Select(h => metadata.GetString(metadata.GetAssemblyReference(h).Name)).ToList();
     }
 }
