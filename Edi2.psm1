@@ -16,7 +16,7 @@ if ($isCore -and $PSVersionTable.PSVersion -lt [version]'7.4') {
 $isReload = [bool]([System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Edi2.PowerShell' })
 if (-not ('Edi2.Loader.ModuleLoader' -as [type])) {
     $loaderFramework = if ($isCore) { 'net8.0' } else { 'netstandard2.0' }
-    Add-Type -Path ([System.IO.Path]::Combine($PSScriptRoot, 'loader', $loaderFramework, 'Edi2.Loader.dll'))
+    Add-Type -Path ([System.IO.Path]::Combine($PSScriptRoot, 'loader', $loaderFramework, 'Edi2.Loader.dll')) -ErrorAction Stop
 }
 [Edi2.Loader.ModuleLoader]::Initialize($PSScriptRoot)
 
