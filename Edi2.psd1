@@ -6,7 +6,9 @@
     CompanyName          = 'Edi2'
     Copyright            = '(c) Edi2 contributors. MIT License.'
     Description          = 'PowerShell cmdlets for the Norwegian Health Network (NHN) EDI 2.0 message API, with HelseID client credentials and DPoP.'
-    RootModule           = 'Edi2.PowerShell.dll'
+    # Edi2.psm1 runs the dependency loader, then imports Edi2.PowerShell.dll. No NestedModules or RequiredAssemblies:
+    # PowerShell would load those before the loader runs.
+    RootModule           = 'Edi2.psm1'
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'

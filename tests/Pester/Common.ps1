@@ -1,0 +1,45 @@
+# Shared by the Pester tests. Dot-source it in BeforeAll (and in BeforeDiscovery where -Skip needs it).
+# The tests run against the built module in out/Edi2 (./build.ps1 -Task Test builds it first), each scenario in a fresh
+# PowerShell process, so that what one test loads cannot help or hurt another.
+
+$RepoRoot = (Resolve-Path -LiteralPath (Join-Path (Join-Path $PSScriptRoot '..') '..')).Path
+$ModuleDir = Join-Path (Join-Path $RepoRoot 'out') 'Edi2'
+$ModuleManifest = Join-Path $ModuleDir 'Edi2.psd1'
+$DependenciesDir = Join-Path $ModuleDir 'dependencies'
+
+# The host running the tests, and Windows PowerShell 5.1 where this is Windows (for the Desktop tests under pwsh too).
+$CurrentPowerShell = (Get-Process -Id $PID).Path
+$WindowsPowerShell = if ($PSVersionTable.PSEdition -eq 'Desktop') {
+    $CurrentPowerShell
+} elseif ([System.Environment]::OSVersion.Platform -eq 'Win32NT') {
+    $candidate = Join-Path $env:SystemRoot 'System32\WindowsPowerShell\v1.0\powershell.exe'
+    if (Test-Path -LiteralPath $candidate) { $candidate }
+}
+
+function Assert-ModuleBuilt {
+    if (-not (Test-Path -LiteralPath $ModuleManifest)) {
+        throw "No module at $ModuleDir. Build it first: dotnet publish src/Edi2.PowerShell -c Release -o out/Edi2 (or ./build.ps1)."
+    }
+}
+
+# Runs $Script in a new PowerShell process (-NoProfile) and returns the JSON it prints last, as objects. $Values become
+# variables of the child script (strings only), so paths need no quoting inside the script text.
+function Invoke-InFreshPowerShell {
+    param(
+        [Parameter(Mandatory)] [string] $Script,
+        [hashtable] $Values = @{},
+        [string] $Executable = $CurrentPowerShell
+    )
+    $prefix = foreach ($name in $Values.Keys) {
+        "`${0} = '{1}'" -f $name, ([string]$Values[$name]).Replace("'", "''")
+    }
+    $full = ($prefix -join [Environment]::NewLine) + [Environment]::NewLine + '$ErrorActionPreference = ''Stop''' + [Environment]::NewLine + $Script
+    $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($full))
+    $output = & $Executable -NoProfile -NonInteractive -NoLogo -EncodedCommand $encoded 2>&1
+    if ($LASTEXITCODE -ne 0) {
+        throw "$Executable failed with exit code $LASTEXITCODE`n$($output -join "`n")"
+    }
+    $json = @($output | Where-Object { $_ -is [string] })
+    if ($json.Count -eq 0) { throw "$Executable printed nothing`n$($output -join "`n")" }
+    $json[-1] | ConvertFrom-Json
+}

@@ -1,0 +1,88 @@
+# The built module (out/Edi2) as PowerShell sees it: manifest, import, exports, and removal and re-import, which for a
+# binary module goes through an assembly that is already loaded (PowerShell/PowerShell#20710, handled in Edi2.psm1).
+# Each scenario runs in a fresh process of the PowerShell running the tests.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Assert-ModuleBuilt
+    $manifestData = Import-PowerShellDataFile -LiteralPath $ModuleManifest
+    # Lists are compared as sorted, comma-joined text, so that empty lists compare plainly too.
+    function Join-Sorted($Items) { (@($Items) | Where-Object { $_ } | Sort-Object) -join ',' }
+    $expectedCmdlets = Join-Sorted $manifestData.CmdletsToExport
+    $expectedAliases = Join-Sorted $manifestData.AliasesToExport
+
+    $report = @'
+function Get-ExportReport {
+    $module = Get-Module Edi2
+    [pscustomobject]@{
+        Cmdlets   = @($module.ExportedCmdlets.Keys | Sort-Object)
+        Commands  = @(Get-Command -Module Edi2 | ForEach-Object Name | Sort-Object)
+        Functions = @($module.ExportedFunctions.Keys)
+        Variables = @($module.ExportedVariables.Keys)
+        Aliases   = @($module.ExportedAliases.Keys | Sort-Object)
+        Version   = [string]$module.Version
+    }
+}
+'@
+}
+
+Describe 'Edi2 module' {
+    It 'has a manifest that passes Test-ModuleManifest' {
+        $info = Test-ModuleManifest -Path $ModuleManifest -ErrorAction Stop
+        $info.Name | Should -Be 'Edi2'
+        $info.RootModule | Should -Be 'Edi2.psm1'
+        [string]$info.Version | Should -Not -BeNullOrEmpty
+        $manifestData.Keys | Should -Not -Contain 'NestedModules'
+        $manifestData.Keys | Should -Not -Contain 'RequiredAssemblies'
+    }
+
+    It 'imports and exports exactly the cmdlets in the manifest, and nothing else' {
+        $result = Invoke-InFreshPowerShell -Values @{ Manifest = $ModuleManifest } -Script ($report + @'
+
+Import-Module $Manifest
+Get-ExportReport | ConvertTo-Json -Depth 3 -Compress
+'@)
+        Join-Sorted $result.Cmdlets | Should -Be $expectedCmdlets
+        Join-Sorted $result.Commands | Should -Be (Join-Sorted (@($manifestData.CmdletsToExport) + @($manifestData.AliasesToExport)))
+        Join-Sorted $result.Functions | Should -Be ''
+        Join-Sorted $result.Variables | Should -Be ''
+        Join-Sorted $result.Aliases | Should -Be $expectedAliases
+        $result.Version | Should -Be $manifestData.ModuleVersion
+    }
+
+    It 'imports again after Remove-Module, and with -Force, with the same exports' {
+        $result = Invoke-InFreshPowerShell -Values @{ Manifest = $ModuleManifest } -Script ($report + @'
+
+Import-Module $Manifest
+$first = Get-ExportReport
+Remove-Module Edi2
+$removed = [bool](Get-Module Edi2)
+Import-Module $Manifest
+$second = Get-ExportReport
+Import-Module $Manifest -Force
+$forced = Get-ExportReport
+[pscustomobject]@{ First = $first; StillThereAfterRemove = $removed; Second = $second; Forced = $forced } | ConvertTo-Json -Depth 4 -Compress
+'@)
+        $result.StillThereAfterRemove | Should -BeFalse
+        Join-Sorted $result.First.Cmdlets | Should -Be $expectedCmdlets
+        Join-Sorted $result.Second.Cmdlets | Should -Be $expectedCmdlets
+        Join-Sorted $result.Second.Commands | Should -Be (Join-Sorted $result.First.Commands)
+        Join-Sorted $result.Forced.Cmdlets | Should -Be $expectedCmdlets
+    }
+
+    It 'refuses a second copy of the module from another folder in the same process, with a clear message' {
+        $copy = Join-Path ([System.IO.Path]::GetTempPath()) ('Edi2-copy-' + [guid]::NewGuid().ToString('N'))
+        Copy-Item -LiteralPath $ModuleDir -Destination $copy -Recurse
+        try {
+            $result = Invoke-InFreshPowerShell -Values @{ Manifest = $ModuleManifest; Copy = (Join-Path $copy 'Edi2.psd1') } -Script @'
+Import-Module $Manifest
+Remove-Module Edi2
+$message = try { Import-Module $Copy; '' } catch { $_.Exception.Message }
+[pscustomobject]@{ Message = $message } | ConvertTo-Json -Compress
+'@
+            $result.Message | Should -Match 'already loaded Edi2 from'
+        } finally {
+            Remove-Item -LiteralPath $copy -Recurse -Force
+        }
+    }
+}
