@@ -7,7 +7,7 @@
       Build    (default) lay out out/Edi2 (manifest, dlls, format file, help when platyPS is present)
       Test     Build, then dotnet test, then Pester on out/Edi2
       Docs     markdown in docs/en-US to MAML help in out/Edi2/en-US (needs platyPS)
-      Sandbox  start the fake NHN on 127.0.0.1 for trying the module without HelseID credentials
+      Sandbox  build, start the fake NHN on 127.0.0.1 and open a PowerShell session connected to it
 #>
 [CmdletBinding()]
 param(
@@ -65,8 +65,33 @@ function Invoke-Test {
 }
 
 function Invoke-Sandbox {
+    # Build the module and the fake, start the fake in the background, then open a PowerShell session that is
+    # already connected to it. The fake stops when that session ends.
     Invoke-Build
-    Invoke-Dotnet run --project (Join-Path $root 'tests/Edi2.FakeNhn') -c $Configuration -- --port $Port --sandbox (Join-Path $root 'sandbox')
+    $fakeProject = Join-Path $root 'tests/Edi2.FakeNhn'
+    Invoke-Dotnet build $fakeProject -c $Configuration --nologo
+    $sandbox = Join-Path $root 'sandbox'
+    $start = New-Object System.Diagnostics.ProcessStartInfo
+    $start.FileName = 'dotnet'
+    $start.Arguments = "`"$(Join-Path $fakeProject "bin/$Configuration/net10.0/Edi2.FakeNhn.dll")`" --port $Port --sandbox `"$sandbox`""
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $fake = [System.Diagnostics.Process]::Start($start)
+    try {
+        $connect = $null
+        while ($null -ne ($line = $fake.StandardOutput.ReadLine())) {
+            Write-Host $line
+            if ($line -match '^\s*(Connect-Edi2 .*)$') { $connect = $Matches[1]; break }
+        }
+        if (-not $connect) { throw "The fake NHN did not start (exit code $($fake.ExitCode)); is port $Port taken? Try -Port 0." }
+        $shell = (Get-Process -Id $PID).Path
+        $commands = "Import-Module '$(Join-Path $moduleDir 'Edi2.psd1')'; $connect; Get-Edi2Session; " +
+            "Write-Host 'Try: Get-Edi2Notification -HerId 8142519 | Get-Edi2Message' -ForegroundColor Cyan"
+        & $shell -NoExit -NoProfile -Command $commands
+    }
+    finally {
+        if (-not $fake.HasExited) { $fake.Kill() }
+    }
 }
 
 switch ($Task) {

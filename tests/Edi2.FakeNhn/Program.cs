@@ -7,12 +7,13 @@ using Edi2.FakeNhn;
 
 // Stand-alone fake NHN: dotnet run --project tests/Edi2.FakeNhn -- --port 5080 --seed seed.json
 // Prints exactly "Now listening on: http://127.0.0.1:<port>" once ready, then runs until Ctrl+C / SIGTERM.
+// --sandbox <dir> also writes a sandbox client key there, seeds a few messages and prints the Connect-Edi2 line.
 
-const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>]";
+const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>] [--sandbox <dir>]";
 
 var port = 0;
 string? seedPath = null;
-// Later: --sandbox <dir> (generate a client key pair and seed into <dir>, for README's quick start).
+string? sandboxFolder = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,6 +25,9 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--seed" when i + 1 < args.Length:
             seedPath = args[++i];
+            break;
+        case "--sandbox" when i + 1 < args.Length:
+            sandboxFolder = args[++i];
             break;
         case "--help" or "-h":
             Console.WriteLine(Usage);
@@ -73,6 +77,15 @@ void RequestStop(PosixSignalContext context)
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
 
+// The sandbox is seeded before the listening line, so whoever waits for that line can connect at once.
+string? connectLine = sandboxFolder is null ? null : Sandbox.Prepare(server, sandboxFolder);
 Console.WriteLine($"Now listening on: {server.Issuer}");
+if (connectLine is not null)
+{
+    Console.WriteLine("Sandbox ready. In PowerShell:");
+    Console.WriteLine("  Import-Module ./out/Edi2/Edi2.psd1");
+    Console.WriteLine("  " + connectLine);
+    Console.WriteLine($"  Get-Edi2Notification -HerId {Sandbox.HerId} | Get-Edi2Message");
+}
 await stop.Task;
 return 0;

@@ -1,0 +1,36 @@
+using Edi2.FakeNhn;
+using Edi2.HelseId;
+
+namespace Edi2.Client.Tests.Api;
+
+/// <summary>README's quick start, through the engine: the sandbox key connects and the seeded messages are there.</summary>
+public class SandboxTests
+{
+    [Fact]
+    public async Task The_sandbox_connect_line_works_and_has_messages_waiting()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string folder = Directory.CreateTempSubdirectory("edi2-sandbox-").FullName;
+        try
+        {
+            string line = Sandbox.Prepare(nhn, folder);
+            string keyPath = Path.Combine(folder, Sandbox.KeyFileName);
+            Assert.Equal($"Connect-Edi2 -ClientId edi2-sandbox -KeyPath '{keyPath}' -Authority {nhn.Issuer} -ApiBaseUri {nhn.Issuer}", line);
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyPath));
+
+            var options = new Edi2ConnectionOptions { ClientId = Sandbox.ClientId, Authority = new Uri(nhn.Issuer), ApiBaseUri = nhn.BaseUri };
+            using var session = await Edi2Session.ConnectAsync(options, SigningKey.FromFile(keyPath));
+            var notifications = new List<Model.Edi2Notification>();
+            await foreach (var n in session.Api.GetAllNotificationsAsync([Sandbox.HerId], 0)) notifications.Add(n);
+
+            Assert.Equal(3, notifications.Count);
+            using var document = new MemoryStream();
+            await session.Api.DownloadBusinessDocumentAsync(notifications[0].RelatedMessageId!.Value, document);
+            Assert.Contains("hei fra sandkassen", System.Text.Encoding.UTF8.GetString(document.ToArray()));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
