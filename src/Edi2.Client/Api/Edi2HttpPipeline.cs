@@ -40,11 +40,9 @@ namespace Edi2.Api
     /// <summary>One HTTP exchange with the API, for -Verbose and -Debug. Holds no token, proof or key.</summary>
     public sealed class Edi2HttpTrace
     {
-        internal Edi2HttpTrace(string method, Uri uri, int? status, TimeSpan elapsed, int attempt, string? requestId, string? note,
-            string apiVersion, string sourceSystem)
+        internal Edi2HttpTrace(string method, Uri uri, int? status, TimeSpan elapsed, int attempt, string? requestId, string? note, string requestHeaders)
         {
-            // For -Debug: what was sent, with the credentials named but never shown.
-            RequestHeaders = $"Authorization: DPoP <access token>; DPoP: <proof for {method} {uri.GetLeftPart(UriPartial.Path)}>; api-version: {apiVersion}; nhn-source-system: {sourceSystem}";
+            RequestHeaders = requestHeaders;
             Method = method;
             Uri = uri;
             StatusCode = status;
@@ -199,7 +197,9 @@ namespace Edi2.Api
 
         private void Report(HttpMethod method, Uri uri, int? status, Stopwatch watch, int attempt, string? requestId, string? note)
         {
-            var trace = new Edi2HttpTrace(method.Method, uri, status, watch.Elapsed, attempt, requestId, note, _apiVersion, _sourceSystem);
+            // For -Debug: what was sent, with the credentials named but never shown.
+            string headers = $"Authorization: DPoP <access token>; DPoP: <proof for {method} {uri.GetLeftPart(UriPartial.Path)}>; api-version: {_apiVersion}; nhn-source-system: {_sourceSystem}";
+            var trace = new Edi2HttpTrace(method.Method, uri, status, watch.Elapsed, attempt, requestId, note, headers);
             Trace?.Invoke(trace);
             Edi2TraceScope.Report(trace);
         }

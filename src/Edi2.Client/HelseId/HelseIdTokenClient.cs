@@ -6,6 +6,7 @@ using System.Net.Http;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Edi2.Api;
 
 namespace Edi2.HelseId
 {
@@ -80,10 +81,14 @@ namespace Edi2.HelseId
                     });
                     request.Headers.Add("DPoP", DPoPProof.Create(_dpopKey, "POST", discovery.TokenEndpoint, now, _nonce));
 
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
                     using (var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false))
                     {
                         string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                         string? nonce = response.Headers.TryGetValues("DPoP-Nonce", out var values) ? values.FirstOrDefault() : null;
+                        Edi2TraceScope.Report(new Edi2HttpTrace("POST", discovery.TokenEndpoint, (int)response.StatusCode, watch.Elapsed, attempt + 1, null,
+                            response.IsSuccessStatusCode ? $"token for client '{_settings.ClientId}'" : "HelseID answered " + ErrorCode(body),
+                            $"DPoP: <proof{(_nonce is null ? "" : " with nonce")}>; form: client_id={_settings.ClientId}, scope={_settings.Scope}, client_assertion=<signed assertion>"));
                         if (response.IsSuccessStatusCode)
                         {
                             if (nonce != null) _nonce = nonce;
@@ -135,6 +140,9 @@ namespace Edi2.HelseId
             // Expiry by this machine's clock, from when the request was sent: skew with HelseID cannot make it late.
             return new AccessToken(token!, requestedAt, requestedAt.AddSeconds(expiresIn), StringMember(json, "scope") ?? _settings.Scope, _dpopKey.Thumbprint);
         }
+
+        // Only the OAuth error code, for traces: descriptions can quote what was sent.
+        private static string ErrorCode(string body) => (ParseObject(body) is JsonElement e ? StringMember(e, "error") : null) ?? "no OAuth error";
 
         private static (string Error, string? Description) ReadError(HttpResponseMessage response, string body, Uri endpoint)
         {

@@ -140,4 +140,28 @@ public class TokenFlowTests
         Assert.Equal(2, HelseIdTestClient.TokenRequests(nhn).Count);
         Assert.Contains("clock", e.Message);
     }
+
+    [Fact]
+    public async Task Token_requests_show_in_the_trace_without_secrets()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", jwk);
+        using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
+        var traces = new List<Edi2.Api.Edi2HttpTrace>();
+
+        AccessToken token;
+        using (Edi2.Api.Edi2TraceScope.Begin(t => traces.Add(t)))
+        {
+            token = await provider.GetTokenAsync();
+        }
+
+        Assert.Equal([400, 200], traces.Select(t => t.StatusCode));
+        Assert.Contains("use_dpop_nonce", traces[0].Note);
+        Assert.Equal(2, traces[1].Attempt);
+        string all = string.Join("\n", traces.Select(t => t + " " + t.RequestHeaders));
+        Assert.DoesNotContain(token.Value.Substring(0, 20), all);
+        Assert.Contains("client_assertion=<signed assertion>", all);
+        Assert.DoesNotContain(HelseIdTestClient.TokenRequests(nhn)[1].Form["client_assertion"].Substring(0, 20), all);
+    }
 }
