@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Edi2.Benchmarks.ProofBenchmarks).Assembly).Run(args);
