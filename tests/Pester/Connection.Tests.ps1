@@ -3,7 +3,8 @@
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'FakeNhn.ps1')
-    Import-Module $script:ModuleManifest -Force
+    Assert-ModuleBuilt
+    Import-Module $ModuleManifest -Force
 
     $script:Keys = Join-Path $TestDrive 'keys'
     New-Item -ItemType Directory -Path $script:Keys | Out-Null
@@ -137,7 +138,7 @@ Describe 'Sessions' {
 
     It 'gives parallel runspaces no default session, and shares an explicit one safely' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
         $session = Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path @script:Endpoints -PassThru
-        $manifest = $script:ModuleManifest
+        $manifest = $ModuleManifest
         $defaults = 1..3 | ForEach-Object -Parallel { Import-Module $using:manifest; $null -eq (Get-Edi2Session) }
         $defaults | Should -Be @($true, $true, $true)
         $tests = 1..4 | ForEach-Object -Parallel { Import-Module $using:manifest; Test-Edi2Connection -Session $using:session -Quiet } -ThrottleLimit 4

@@ -1,8 +1,7 @@
 # Starts the fake NHN (HelseID + EDI 2.0) from tests/Edi2.FakeNhn on 127.0.0.1 for a Pester run, and stops it.
-# Works on Windows PowerShell 5.1 and PowerShell 7.
+# Works on Windows PowerShell 5.1 and PowerShell 7. Dot-source it in BeforeAll; it brings Common.ps1 along.
 
-$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-$script:ModuleManifest = Join-Path $script:RepoRoot 'out/Edi2/Edi2.psd1'
+. (Join-Path $PSScriptRoot 'Common.ps1')
 
 function Start-FakeNhn {
     <#
@@ -15,7 +14,7 @@ function Start-FakeNhn {
         [string] $SeedPath,
         [string] $SandboxPath
     )
-    $project = Join-Path $script:RepoRoot 'tests/Edi2.FakeNhn'
+    $project = Join-Path $RepoRoot 'tests/Edi2.FakeNhn'
     $dll = Join-Path $project 'bin/Release/net10.0/Edi2.FakeNhn.dll'
     if (-not (Test-Path $dll)) {
         & dotnet build $project -c Release --nologo | Out-Null
