@@ -3,6 +3,7 @@ using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using Edi2.FakeNhn.Edi;
 using Edi2.FakeNhn.HelseId;
 using Edi2.FakeNhn.Security;
 using Microsoft.AspNetCore.Builder;
@@ -18,8 +19,8 @@ using TokenEndpointHandler = Edi2.FakeNhn.HelseId.TokenEndpoint;
 namespace Edi2.FakeNhn;
 
 /// <summary>
-/// The fake NHN services in one process on 127.0.0.1: HelseID (discovery, JWKS, token endpoint) now,
-/// the EDI 2.0 API later. Start it from a test with <see cref="StartAsync"/>, or run the project.
+/// The fake NHN services in one process on 127.0.0.1: HelseID (discovery, JWKS, token endpoint) and the
+/// EDI 2.0 API (v2 and v3) at the same base URL. Start it from a test with <see cref="StartAsync"/>, or run the project.
 /// </summary>
 public sealed class FakeNhnServer : IAsyncDisposable
 {
@@ -34,11 +35,14 @@ public sealed class FakeNhnServer : IAsyncDisposable
         _app = app;
         State = state;
         HelseId = options;
+        Api = new FakeApiOptions();
+        Faults = new ApiFaults(_stopping.Token);
 
         var clock = new FakeClock(() => options.ClockOffset);
         var replayCache = new ReplayCache(clock);
         var nonces = new NonceService("helseid-token-endpoint", clock, () => options.NonceLifetime);
         _accessTokens = new AccessTokenIssuer(clock, options);
+        Edi = new FakeEdiState(state, clock);
 
         var discovery = new DiscoveryEndpoints(() => _endpoints, _accessTokens);
         var token = new TokenEndpointHandler(
@@ -51,15 +55,33 @@ public sealed class FakeNhnServer : IAsyncDisposable
             _accessTokens,
             _stopping.Token);
 
+        // The EDI 2.0 API: its own proof replay cache and nonces (a HelseID nonce is no API nonce).
+        var apiAuthentication = new ApiAuthentication(
+            () => _endpoints?.Issuer,
+            _accessTokens.JwksJson,
+            new DPoPProofValidator(new ReplayCache(clock), clock),
+            new NonceService("edi-api", clock, () => Api.NonceLifetime),
+            Api,
+            clock);
+        var api = new ApiRouter(
+            apiAuthentication,
+            state,
+            Edi,
+            new V3Endpoints(Edi, Api, clock),
+            new V2Endpoints(Edi, Api),
+            new NotificationStreamEndpoint(Edi, Api, _stopping.Token),
+            new BusinessDocumentEndpoint(Edi));
+
         app.Use(Requests.RecordAsync);
+        app.Use(Faults.ApplyAsync); // before everything else, so an injected 503 spends no proof jti
+        app.Use(api.HandleAsync); // API paths (ping, notifications, messages, mshconfigurations); the rest goes on
         app.MapGet(DiscoveryEndpoints.DiscoveryPath, discovery.DiscoveryAsync);
         app.MapGet(DiscoveryEndpoints.JwksPath, discovery.JwksAsync);
         // Every method reaches the token endpoint, so a GET gets HelseID's invalid_request, not a 405.
         app.Map(TokenEndpointHandler.Path, (RequestDelegate)token.HandleAsync);
-        // The fake EDI 2.0 API will be mapped here, sharing the clock, state and request log.
     }
 
-    /// <summary>http://127.0.0.1:{port}/ — the HelseID issuer and (later) the EDI 2.0 API base.</summary>
+    /// <summary>http://127.0.0.1:{port}/ — the HelseID issuer and the EDI 2.0 API base.</summary>
     public Uri BaseUri { get; private set; } = null!;
 
     public int Port => BaseUri.Port;
@@ -78,6 +100,15 @@ public sealed class FakeNhnServer : IAsyncDisposable
 
     /// <summary>Knobs of the fake HelseID, changeable while running.</summary>
     public FakeHelseIdOptions HelseId { get; }
+
+    /// <summary>Messages, notifications and MSH configurations of the fake EDI 2.0 API; seed and inspect while running.</summary>
+    public FakeEdiState Edi { get; }
+
+    /// <summary>Knobs of the fake EDI 2.0 API, changeable while running.</summary>
+    public FakeApiOptions Api { get; }
+
+    /// <summary>Faults injected into the next matching requests (any path, applied before authentication).</summary>
+    public ApiFaults Faults { get; }
 
     /// <summary>Every request the fake answered.</summary>
     public RequestLog Requests { get; } = new();
@@ -116,6 +147,8 @@ public sealed class FakeNhnServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // A 35 MB document is ~47 MB as base64 JSON; Kestrel's default limit (30 MB) would refuse it.
+            kestrel.Limits.MaxRequestBodySize = 100_000_000;
             kestrel.Listen(IPAddress.Loopback, port);
         });
         // The owner decides when to stop (tests dispose; Program handles Ctrl+C), not the console.

@@ -58,6 +58,17 @@ public sealed class FakeNhnState
         }
     }
 
+    /// <summary>Copies of all organisations (the fake EDI API derives HER-id ownership from them).</summary>
+    internal IReadOnlyList<SeedOrganization> OrganizationsSnapshot()
+    {
+        lock (_gate)
+        {
+            return _organizations.Values
+                .Select(o => new SeedOrganization { OrgNumber = o.OrgNumber, HerIds = o.HerIds.ToArray(), ParentOrgNumber = o.ParentOrgNumber })
+                .ToArray();
+        }
+    }
+
     public bool TryGetOrganization(string orgNumber, [NotNullWhen(true)] out SeedOrganization? organization)
     {
         lock (_gate)

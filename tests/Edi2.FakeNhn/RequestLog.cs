@@ -92,6 +92,7 @@ public sealed class LoggedRequest
         Path = request.Path.Value ?? "";
         QueryString = request.QueryString.Value ?? "";
         Headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        ApiVersion = request.Headers.TryGetValue("api-version", out var version) ? version.ToString() : null;
     }
 
     /// <summary>When the request arrived (real clock, not the fake's shifted one).</summary>
@@ -110,6 +111,9 @@ public sealed class LoggedRequest
     /// <summary>Request headers, name to value (several values joined with ", "); includes DPoP.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 
+    /// <summary>The api-version header of an EDI 2.0 API call ("2", "3"), or null.</summary>
+    public string? ApiVersion { get; }
+
     /// <summary>Form fields of a form POST (token endpoint), name to value.</summary>
     public IReadOnlyDictionary<string, string> Form { get; internal set; } = new Dictionary<string, string>();
 
@@ -127,7 +131,10 @@ public sealed class LoggedRequest
 
     public string? ProofHtm { get; internal set; }
 
-    /// <summary>The OAuth "error" the fake answered with, if any.</summary>
+    /// <summary>
+    /// The error the fake answered with, if any: the OAuth error (token endpoint, and the API's 401s), or the
+    /// API's errorCode as text for its other errors.
+    /// </summary>
     public string? Error { get; internal set; }
 
     public string? ErrorDescription { get; internal set; }

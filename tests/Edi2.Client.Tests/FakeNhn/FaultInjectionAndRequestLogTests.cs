@@ -135,12 +135,12 @@ public sealed class FaultInjectionAndRequestLogTests : IAsyncLifetime
     public async Task Request_log_records_404s_and_the_errors_returned()
     {
         using var http = new HttpClient();
-        using var missing = await http.GetAsync(_server.BaseUri + "Messages");
+        using var missing = await http.GetAsync(_server.BaseUri + "no-such-path");
         await _caller.PostAsync(_caller.Assertion(c => c["sub"] = "x"), _caller.Proof(null));
 
         var log = _server.Requests.Snapshot();
         Assert.Equal(404, log[0].StatusCode);
-        Assert.Equal("/Messages", log[0].Path);
+        Assert.Equal("/no-such-path", log[0].Path);
         Assert.Equal("invalid_client", log[1].Error);
         Assert.Contains("'sub'", log[1].ErrorDescription);
     }
