@@ -30,9 +30,9 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public SwitchParameter MarkDownloaded { get; set; }
 
-        /// <summary>The receiver to mark the message downloaded for; notifications carry it.</summary>
+        /// <summary>The receiver to mark the message downloaded for; notifications carry it. Checked only with -MarkDownloaded,
+        /// so piped objects whose ReceiverHerId is empty (a saved message not yet marked) still bind.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, int.MaxValue)]
         public int ReceiverHerId { get; set; }
 
         /// <summary>Download again and replace a file already there.</summary>
