@@ -44,6 +44,12 @@ namespace Edi2.Workflows
 
         /// <summary>Notifications per request (1-1000).</summary>
         public int PageSize { get; set; } = 100;
+
+        /// <summary>
+        /// A NewMessage whose message NHN does not have (404) is passed over only once its notification is older than this;
+        /// a younger one stops the run (it may just not be there yet), and a later run tries again.
+        /// </summary>
+        public TimeSpan NotFoundGracePeriod { get; set; } = TimeSpan.FromMinutes(10);
     }
 
     public enum ReceiveEventKind
@@ -116,8 +122,10 @@ namespace Edi2.Workflows
     /// (temporary file, flush, rename). Any failure stops the run before the offset moves past the failed notification, so a
     /// rerun resumes there: nothing is lost, and a file is never saved twice. Other notification types only move the offset.
     /// <para>
-    /// A NewMessage whose message the API no longer has (404 with an API error body on download) is passed over with a
-    /// <see cref="ReceiveEventKind.Skipped"/> event; otherwise it would block every later message for ever. A 404 when marking
+    /// A NewMessage whose message the API no longer has (404 with an API error body, or 410, on download) is passed over with a
+    /// <see cref="ReceiveEventKind.Skipped"/> event, otherwise it would block every later message for ever; but only once its
+    /// notification is older than <see cref="ReceiveOptions.NotFoundGracePeriod"/> (a message announced a moment ago may not
+    /// be readable yet, and passing it over would lose it): until then the run stops there. A 404 when marking
     /// downloaded (the message vanished after it was saved) keeps the file and goes on with a warning. Every other failure
     /// (cut download, connection, 5xx, 401/403/423, a disk error) stops the run.
     /// </para>
@@ -234,11 +242,18 @@ namespace Edi2.Workflows
             {
                 saved = await MessageFiles.SaveAsync(api, id, _options.Folder, overwrite: false, cancellationToken).ConfigureAwait(false);
             }
-            catch (Edi2ApiException e) when (e.ApiReason == ApiErrorReason.NotFound)
+            catch (Edi2ApiException e) when (e.ApiReason == ApiErrorReason.NotFound || e.StatusCode == 410)
             {
+                if (notification.CreatedAt is DateTimeOffset created && DateTimeOffset.UtcNow - created < _options.NotFoundGracePeriod)
+                {
+                    throw new Edi2ApiException(ApiErrorReason.NotFound,
+                        $"Message {id} (HER-id {receiver}, offset {notification.Offset}) was announced at {created:yyyy-MM-dd HH:mm:ss} UTC but NHN does not have it (HTTP {e.StatusCode}). " +
+                        $"The run stops here rather than pass over a message that may not be there yet; the next run tries again, and passes it over once the notification is older than {_options.NotFoundGracePeriod.TotalMinutes:0.#} minutes. {e.Message}",
+                        id, e.StatusCode, e.ErrorCode, e.RequestId, e.ValidationErrors, e);
+                }
                 progress.Skipped++;
                 return new ReceiveEvent(ReceiveEventKind.Skipped, notification, null,
-                    $"Message {id} (HER-id {receiver}, offset {notification.Offset}) is no longer at NHN (404: purged or withdrawn), so there is nothing to save; passed over. {e.Message}", null);
+                    $"Message {id} (HER-id {receiver}, offset {notification.Offset}) is no longer at NHN (HTTP {e.StatusCode}: purged or withdrawn), so there is nothing to save; passed over. {e.Message}", null);
             }
             saved.ReceiverHerId = receiver;
             if (saved.AlreadyPresent)

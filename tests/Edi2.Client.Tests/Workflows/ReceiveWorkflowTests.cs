@@ -169,21 +169,31 @@ public sealed class ReceiveWorkflowTests
     }
 
     [Fact]
-    public async Task A_message_gone_at_NHN_is_passed_over_with_a_reason_and_does_not_block_the_rest()
+    public async Task A_message_gone_at_NHN_stops_the_run_while_its_notification_is_young_and_is_passed_over_after()
     {
         await using var context = await StartAsync();
         using var folder = new TempFolder();
         context.Nhn.Edi.AddNotifications(Ours, 3);
         var gone = context.Nhn.Edi.Messages.Where(m => m.IsInbound).ElementAt(1);
-        context.Nhn.Faults.FailNext("GET", $"/messages/{gone.Id}/business-document", 1, WorkflowAssert.Problem(404, 1010, "Not Found"));
-        var workflow = Workflow(context, folder.Path);
+        context.Nhn.Faults.FailNext("GET", $"/messages/{gone.Id}/business-document", 2, WorkflowAssert.Problem(404, 1010, "Not Found"));
 
+        // Announced a moment ago: it may not be readable yet, so it is not passed over.
+        var young = Workflow(context, folder.Path);
+        var (first, error) = await WorkflowAssert.RunUntilFailureAsync(young, _ => { });
+        var notFound = Assert.IsType<Edi2ApiException>(error);
+        Assert.Equal((ApiErrorReason.NotFound, gone.Id), (notFound.ApiReason, notFound.Target));
+        Assert.Contains("next run tries again", notFound.Message);
+        Assert.Single(first, e => e.Kind == ReceiveEventKind.Saved);
+        Assert.Equal(OffsetOfNewMessage(context, 0), SavedOffset(young));
+
+        // Old enough (here: any age), a message NHN does not have is passed over instead of blocking the rest for ever.
+        var workflow = Workflow(context, folder.Path, o => o.NotFoundGracePeriod = TimeSpan.Zero);
         var events = await WorkflowAssert.RunAsync(workflow);
 
         var skipped = Assert.Single(events, e => e.Kind == ReceiveEventKind.Skipped);
         Assert.Equal(gone.Id, skipped.Notification!.RelatedMessageId);
         Assert.Contains("404", skipped.Message);
-        Assert.Equal(2, events.Count(e => e.Kind == ReceiveEventKind.Saved));
+        Assert.Single(events, e => e.Kind == ReceiveEventKind.Saved);
         Assert.False(File.Exists(Path.Combine(folder.Path, MessageFiles.FileName(gone.Id))));
         Assert.False(gone.Receiver(Ours).Downloaded);
         Assert.Equal(context.Nhn.Edi.LastOffset, SavedOffset(workflow));
