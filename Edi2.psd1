@@ -27,6 +27,11 @@
         'Get-Edi2MessageStatus'
         'Send-Edi2Message'
         'Send-Edi2Receipt'
+        'Save-Edi2Message'
+        'Receive-Edi2Message'
+        'Set-Edi2Reservation'
+        'Get-Edi2Reservation'
+        'Remove-Edi2Reservation'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

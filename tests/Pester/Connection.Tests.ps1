@@ -3,8 +3,7 @@
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'FakeNhn.ps1')
-    Assert-ModuleBuilt
-    Import-Module $ModuleManifest -Force
+    Import-Edi2TestModule
 
     $script:Keys = Join-Path $TestDrive 'keys'
     New-Item -ItemType Directory -Path $script:Keys | Out-Null
@@ -19,21 +18,23 @@ BeforeAll {
     $script:Certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(1))
     $p = $rsa.ExportParameters($false)
     $b64 = { param($bytes) [Convert]::ToBase64String($bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
-    $certJwk = @{ kty = 'RSA'; n = (& $b64 $p.Modulus); e = (& $b64 $p.Exponent) } | ConvertTo-Json -Compress
+    $certJwk = [pscustomobject]@{ kty = 'RSA'; n = (& $b64 $p.Modulus); e = (& $b64 $p.Exponent) }
 
-    $seed = Join-Path $TestDrive 'seed.json'
-    New-FakeNhnSeed -Path $seed -Clients @(
-        @{ ClientId = 'rsa-client'; PublicJwk = $script:RsaKey.PublicJwk }
-        @{ ClientId = 'ec-client'; PublicJwk = $script:EcKey.PublicJwk }
-        @{ ClientId = 'cert-client'; PublicJwk = $certJwk }
+    $client = { param($id, $jwk) [pscustomobject]@{ ClientId = $id; Seed = [ordered]@{ clientId = $id; orgNumber = '999999999'; publicJwk = $jwk; heridClaim = '0' } } }
+    $clients = @(
+        (& $client 'rsa-client' ($script:RsaKey.PublicJwk | ConvertFrom-Json))
+        (& $client 'ec-client' ($script:EcKey.PublicJwk | ConvertFrom-Json))
+        (& $client 'cert-client' $certJwk)
     )
-    $script:Fake = Start-FakeNhn -SeedPath $seed
-    $script:Endpoints = @{ Authority = $script:Fake.Uri; ApiBaseUri = $script:Fake.Uri }
+    $script:Fake = Start-FakeNhn -Folder $TestDrive -Clients $clients -Organizations @(
+        [ordered]@{ orgNumber = '999999999'; herIds = @(8142519, 8142520); parentOrgNumber = $null }
+    )
+    $script:Endpoints = @{ Authority = $script:Fake.Issuer; ApiBaseUri = $script:Fake.ApiBaseUri }
 }
 
 AfterAll {
     Disconnect-Edi2 -ErrorAction SilentlyContinue
-    if ($script:Fake) { Stop-FakeNhn $script:Fake }
+    if ($script:Fake) { Stop-FakeNhn -Fake $script:Fake }
     Remove-Module Edi2 -ErrorAction SilentlyContinue
 }
 

@@ -1,85 +1,112 @@
-# Starts the fake NHN (HelseID + EDI 2.0) from tests/Edi2.FakeNhn on 127.0.0.1 for a Pester run, and stops it.
-# Works on Windows PowerShell 5.1 and PowerShell 7. Dot-source it in BeforeAll; it brings Common.ps1 along.
+# Helpers for the Pester tests: start the fake NHN (tests/Edi2.FakeNhn) as its own process on a free loopback port,
+# seeded with organisations and clients whose keys New-Edi2ClientKey made, and stop it again.
+# Dot-source it in BeforeAll (it brings Common.ps1 along). Works on PowerShell 7 and Windows PowerShell 5.1.
 
 . (Join-Path $PSScriptRoot 'Common.ps1')
 
-function Start-FakeNhn {
-    <#
-    .SYNOPSIS
-        Starts the fake on a free port and returns @{ Uri; Process }. -SeedPath registers organisations and clients;
-        -SandboxPath makes it write a sandbox client key (sandbox-client.json) there and seed sample messages.
-    #>
-    [CmdletBinding()]
+function Import-Edi2TestModule {
+    # build.ps1 -Task Test lays out out/Edi2 before running Pester.
+    Assert-ModuleBuilt
+    Import-Module $ModuleManifest -Force -ErrorAction Stop
+}
+
+function New-FakeNhnClient {
+    # A client registration for the seed, with a fresh ES256 key (fast to make) whose private JWK stays in $Folder.
     param(
-        [string] $SeedPath,
-        [string] $SandboxPath
+        [Parameter(Mandatory)] [string] $ClientId,
+        [Parameter(Mandatory)] [string] $OrgNumber,
+        [Parameter(Mandatory)] [string] $Folder
     )
-    $project = Join-Path $RepoRoot 'tests/Edi2.FakeNhn'
-    $dll = Join-Path $project 'bin/Release/net10.0/Edi2.FakeNhn.dll'
-    if (-not (Test-Path $dll)) {
-        & dotnet build $project -c Release --nologo | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw "Building the fake NHN failed ($LASTEXITCODE)." }
-    }
-    $arguments = @("`"$dll`"", '--port', '0')
-    if ($SeedPath) { $arguments += @('--seed', "`"$SeedPath`"") }
-    if ($SandboxPath) { $arguments += @('--sandbox', "`"$SandboxPath`"") }
-
-    $start = New-Object System.Diagnostics.ProcessStartInfo
-    $start.FileName = 'dotnet'
-    $start.Arguments = $arguments -join ' '
-    $start.UseShellExecute = $false
-    $start.RedirectStandardOutput = $true
-    $process = [System.Diagnostics.Process]::Start($start)
-
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while ([DateTime]::UtcNow -lt $deadline) {
-        $line = $process.StandardOutput.ReadLine()
-        if ($null -eq $line) { throw "The fake NHN exited with code $($process.ExitCode) before it listened." }
-        if ($line -match '^Now listening on: (http://127\.0\.0\.1:\d+)$') {
-            return [pscustomobject]@{ Uri = $Matches[1]; Process = $process }
+    $keyPath = Join-Path $Folder "$ClientId.jwk"
+    $key = New-Edi2ClientKey -Path $keyPath -Algorithm ES256 -Force
+    [pscustomobject]@{
+        ClientId = $ClientId
+        KeyPath  = $keyPath
+        Seed     = [ordered]@{
+            clientId   = $ClientId
+            orgNumber  = $OrgNumber
+            publicJwk  = ($key.PublicJwk | ConvertFrom-Json)
+            heridClaim = '0'
         }
     }
-    $process.Kill()
-    throw 'The fake NHN did not start within 60 seconds.'
+}
+
+function Start-FakeNhn {
+    # Writes the seed, runs `dotnet run --project tests/Edi2.FakeNhn -- --port 0 --seed <file>` and waits for its one
+    # stdout line "Now listening on: http://127.0.0.1:<port>". Returns the process and the URLs.
+    param(
+        [Parameter(Mandatory)] [object[]] $Organizations,
+        [Parameter(Mandatory)] [object[]] $Clients,
+        [Parameter(Mandatory)] [string] $Folder,
+        [TimeSpan] $Timeout = [TimeSpan]::FromMinutes(5)
+    )
+    $seedPath = Join-Path $Folder 'seed.json'
+    $seed = [ordered]@{ organizations = @($Organizations); clients = @($Clients | ForEach-Object Seed) }
+    # UTF-8 without a BOM on every edition.
+    [System.IO.File]::WriteAllText($seedPath, ($seed | ConvertTo-Json -Depth 10), [System.Text.UTF8Encoding]::new($false))
+
+    $project = Join-Path $RepoRoot 'tests/Edi2.FakeNhn'
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    $startInfo.Arguments = "run --project `"$project`" -c Release -- --port 0 --seed `"$seedPath`""
+    $startInfo.UseShellExecute = $false
+    $startInfo.RedirectStandardOutput = $true # the fake logs to stderr only, so stdout carries just the address
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+
+    $deadline = [DateTime]::UtcNow + $Timeout
+    $baseUri = $null
+    while (-not $baseUri) {
+        $line = $process.StandardOutput.ReadLineAsync()
+        $left = $deadline - [DateTime]::UtcNow
+        if ($left -le [TimeSpan]::Zero -or -not $line.Wait($left)) {
+            Stop-FakeNhn -Fake ([pscustomobject]@{ Process = $process })
+            throw "The fake NHN did not say where it listens within $Timeout."
+        }
+        if ($null -eq $line.Result) { throw "The fake NHN exited (code $($process.ExitCode)) before it listened; see its errors above." }
+        if ($line.Result -match '^Now listening on: (http://127\.0\.0\.1:\d+)$') { $baseUri = $Matches[1] }
+    }
+    [pscustomobject]@{
+        Process    = $process
+        Issuer     = $baseUri          # HelseID's issuer has no trailing slash
+        ApiBaseUri = "$baseUri/"
+        SeedPath   = $seedPath
+    }
 }
 
 function Stop-FakeNhn {
     param([Parameter(Mandatory)] $Fake)
-    if (-not $Fake.Process.HasExited) {
-        $Fake.Process.Kill()
-        $Fake.Process.WaitForExit(10000) | Out-Null
+    $process = $Fake.Process
+    if (-not $process -or $process.HasExited) { return }
+    # dotnet run starts the fake as a child process: stop the whole tree.
+    if ($PSVersionTable.PSEdition -eq 'Core') {
+        $process.Kill($true)
+    } else {
+        & taskkill.exe /PID $process.Id /T /F | Out-Null
     }
+    $null = $process.WaitForExit(10000)
+    $process.Dispose()
 }
 
-function New-FakeNhnSeed {
-    <#
-    .SYNOPSIS
-        Writes a seed file: our organisation 999999999 (HER-ids 8142519, 8142520) and one client per public JWK given
-        as @{ ClientId = '...'; PublicJwk = '<json>' }.
-    #>
-    param(
-        [Parameter(Mandatory)] [string] $Path,
-        [Parameter(Mandatory)] [hashtable[]] $Clients
-    )
-    $seed = [ordered]@{
-        organizations = @(
-            [ordered]@{ orgNumber = '999999999'; herIds = @(8142519, 8142520); parentOrgNumber = $null }
-            [ordered]@{ orgNumber = '888888888'; herIds = @(9000001); parentOrgNumber = $null }
-        )
-        clients = @($Clients | ForEach-Object {
-            [ordered]@{
-                clientId   = $_.ClientId
-                orgNumber  = if ($_.OrgNumber) { $_.OrgNumber } else { '999999999' }
-                publicJwk  = ($_.PublicJwk | ConvertFrom-Json)
-                heridClaim = '0'
-            }
-        })
-    }
-    $seed | ConvertTo-Json -Depth 10 | Set-Content -Path $Path -Encoding UTF8
+function New-TestMsgHead {
+    # A minimal KITH MsgHead, as EDI 2.0 business documents are.
+    param([int] $Sender, [int] $Receiver, [string] $MsgId = [guid]::NewGuid().ToString(), [string] $Body = 'Test')
+    @"
+<?xml version="1.0" encoding="UTF-8"?>
+<MsgHead xmlns="http://www.kith.no/xmlstds/msghead/2006-05-24">
+  <MsgInfo>
+    <Type V="DIALOG_HELSEFAGLIG" DN="Dialogmelding" />
+    <MIGversion>v1.2 2006-05-24</MIGversion>
+    <GenDate>2025-08-21T11:39:57</GenDate>
+    <MsgId>$MsgId</MsgId>
+    <Sender><Organisation><OrganisationName>Avsender</OrganisationName><Ident><Id>$Sender</Id><TypeId V="HER" S="2.16.578.1.12.4.1.1.9051" DN="HER-id" /></Ident></Organisation></Sender>
+    <Receiver><Organisation><OrganisationName>Mottaker</OrganisationName><Ident><Id>$Receiver</Id><TypeId V="HER" S="2.16.578.1.12.4.1.1.9051" DN="HER-id" /></Ident></Organisation></Receiver>
+  </MsgInfo>
+  <Document><RefDoc><Content>$Body</Content></RefDoc></Document>
+</MsgHead>
+"@
 }
 
 function Get-FakeNhnErrorId {
-    <# The ErrorId part of a FullyQualifiedErrorId ("Edi2.Key.FileNotFound,Edi2.PowerShell.Commands.ConnectEdi2Command"). #>
+    # The ErrorId part of a FullyQualifiedErrorId ("Edi2.Key.FileNotFound,Edi2.PowerShell.Commands.ConnectEdi2Command").
     param([Parameter(Mandatory)] [System.Management.Automation.ErrorRecord] $ErrorRecord)
     ($ErrorRecord.FullyQualifiedErrorId -split ',')[0]
 }

@@ -69,6 +69,9 @@ namespace Edi2.Model
 
         public string[] RejectMessageFunctions { get; set; } = Array.Empty<string>();
 
+        /// <summary>The ledger file it was read from or recorded in (so <c>Get-Edi2Reservation -LedgerPath x | Remove-Edi2Reservation</c> finds it again).</summary>
+        public string? LedgerPath { get; set; }
+
         public override string ToString() => $"{HerId} ({ClientId}, {Environment})";
     }
 }

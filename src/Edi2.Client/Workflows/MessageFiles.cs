@@ -1,0 +1,189 @@
+using System;
+using System.IO;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+using Edi2.Api;
+using Edi2.Model;
+
+namespace Edi2.Workflows
+{
+    /// <summary>
+    /// Business documents on disk as <c>&lt;folder&gt;/&lt;message id&gt;.xml</c>, never partial: the download goes to a temporary
+    /// file in the same folder (<c>.&lt;id&gt;.&lt;random&gt;.partial</c>), hashed while written, flushed to the disk, then renamed.
+    /// So an <c>&lt;id&gt;.xml</c> that exists is complete, and only then may a message be marked downloaded.
+    /// </summary>
+    public static class MessageFiles
+    {
+        private const string PartialSuffix = ".partial";
+
+        /// <summary>The file name a message is saved under.</summary>
+        public static string FileName(Guid messageId) => messageId.ToString("D") + ".xml";
+
+        /// <summary>
+        /// Saves message <paramref name="messageId"/>'s business document in <paramref name="folder"/> (created if missing).
+        /// If the file is already there and <paramref name="overwrite"/> is false, it is kept (it can only have got there by a
+        /// completed rename) and described with <see cref="Edi2SavedMessage.AlreadyPresent"/>, without a download. Any failure
+        /// deletes the temporary file and propagates; a cut download throws <see cref="Edi2ApiException"/> (Incomplete).
+        /// </summary>
+        public static async Task<Edi2SavedMessage> SaveAsync(Edi2ApiClient api, Guid messageId, string folder, bool overwrite,
+            CancellationToken cancellationToken = default)
+        {
+            if (api is null) throw new ArgumentNullException(nameof(api));
+            if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("Give the folder to save the message in.", nameof(folder));
+            folder = Path.GetFullPath(folder);
+            Directory.CreateDirectory(folder);
+            string target = Path.Combine(folder, FileName(messageId));
+
+            if (!overwrite && File.Exists(target)) return Describe(messageId, target, alreadyPresent: true);
+
+            RemoveStalePartials(folder, messageId);
+            string temporary = Path.Combine(folder, "." + messageId.ToString("D") + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + PartialSuffix);
+            string sha256;
+            long length;
+            try
+            {
+                // FileShare.None: another run's clean-up (below) cannot take this file away while it is written.
+                using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.None))
+                using (var hashing = new HashingStream(file))
+                {
+                    await api.DownloadBusinessDocumentAsync(messageId, hashing, cancellationToken).ConfigureAwait(false);
+                    file.Flush(flushToDisk: true);
+                    sha256 = hashing.HashHex();
+                    length = hashing.Length;
+                }
+
+                if (overwrite)
+                {
+                    AtomicFile.Replace(temporary, target);
+                }
+                else if (!AtomicFile.MoveIfAbsent(temporary, target))
+                {
+                    // Another run saved the same message meanwhile; its file is as complete as ours.
+                    AtomicFile.TryDelete(temporary);
+                    return Describe(messageId, target, alreadyPresent: true);
+                }
+            }
+            catch
+            {
+                AtomicFile.TryDelete(temporary);
+                throw;
+            }
+            return new Edi2SavedMessage { MessageId = messageId, Path = target, Length = length, Sha256 = sha256 };
+        }
+
+        /// <summary>Temporary files of this message left by a run that died; one still being written (locked) is left alone.</summary>
+        private static void RemoveStalePartials(string folder, Guid messageId)
+        {
+            string[] stale;
+            try
+            {
+                stale = Directory.GetFiles(folder, "." + messageId.ToString("D") + ".*" + PartialSuffix);
+            }
+            catch (IOException)
+            {
+                return;
+            }
+            foreach (string path in stale)
+            {
+                try
+                {
+                    // Opening it exclusively proves no writer holds it; DeleteOnClose removes it as it is closed.
+                    using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose))
+                    {
+                    }
+                }
+                catch (IOException)
+                {
+                    // In use by a concurrent save of the same message, or already gone.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
+        private static Edi2SavedMessage Describe(Guid messageId, string path, bool alreadyPresent)
+        {
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, FileOptions.SequentialScan))
+            using (var sha = SHA256.Create())
+            {
+                byte[] hash = sha.ComputeHash(file);
+                return new Edi2SavedMessage
+                {
+                    MessageId = messageId, Path = path, Length = file.Length, Sha256 = Hex(hash), AlreadyPresent = alreadyPresent,
+                };
+            }
+        }
+
+        /// <summary>Upper-case hex, as Get-FileHash shows it.</summary>
+        internal static string Hex(byte[] bytes)
+        {
+            var chars = new char[bytes.Length * 2];
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                chars[2 * i] = "0123456789ABCDEF"[bytes[i] >> 4];
+                chars[2 * i + 1] = "0123456789ABCDEF"[bytes[i] & 15];
+            }
+            return new string(chars);
+        }
+
+        /// <summary>Passes writes through to a stream while computing their SHA-256 and counting them.</summary>
+        private sealed class HashingStream : Stream
+        {
+            private readonly Stream _inner;
+            private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            private long _length;
+
+            public HashingStream(Stream inner) => _inner = inner;
+
+            public override bool CanRead => false;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => true;
+
+            public override long Length => _length;
+
+            public override long Position
+            {
+                get => _length;
+                set => throw new NotSupportedException();
+            }
+
+            public string HashHex() => Hex(_hash.GetHashAndReset());
+
+            public override void Write(byte[] buffer, int offset, int count)
+            {
+                _inner.Write(buffer, offset, count);
+                _hash.AppendData(buffer, offset, count);
+                _length += count;
+            }
+
+            public override async Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            {
+                await _inner.WriteAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+                _hash.AppendData(buffer, offset, count);
+                _length += count;
+            }
+
+            public override void WriteByte(byte value) => Write(new[] { value }, 0, 1);
+
+            public override void Flush() => _inner.Flush();
+
+            public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) _hash.Dispose(); // the file is the caller's to close
+                base.Dispose(disposing);
+            }
+        }
+    }
+}

@@ -1,0 +1,316 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Edi2.Api;
+using Edi2.Model;
+
+namespace Edi2.Workflows
+{
+    /// <summary>What Receive-Edi2Message is told.</summary>
+    public sealed class ReceiveOptions
+    {
+        public ReceiveOptions(IEnumerable<int> herIds, string folder)
+        {
+            HerIds = (herIds ?? throw new ArgumentNullException(nameof(herIds))).Distinct().OrderBy(h => h).ToArray();
+            if (HerIds.Count == 0) throw new ArgumentException("Give at least one HER-id to receive for.", nameof(herIds));
+            if (HerIds.Count > Edi2ApiClient.MaxHerIdsPerRequest)
+            {
+                throw new ArgumentException($"EDI 2.0 takes at most {Edi2ApiClient.MaxHerIdsPerRequest} HER-ids per request; {HerIds.Count} were given.", nameof(herIds));
+            }
+            if (HerIds.Any(h => h <= 0)) throw new ArgumentException("HER-ids are positive numbers.", nameof(herIds));
+            if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("Give the folder to save messages in.", nameof(folder));
+            Folder = Path.GetFullPath(folder);
+        }
+
+        /// <summary>Sorted, without duplicates.</summary>
+        public IReadOnlyList<int> HerIds { get; }
+
+        public string Folder { get; }
+
+        /// <summary>The offset state file; by default <c>&lt;Folder&gt;/.edi2-receive-&lt;hash&gt;.json</c> (see <see cref="ReceiveWorkflow.DefaultStatePath"/>).</summary>
+        public string? StatePath { get; set; }
+
+        /// <summary>Hand notifications other than NewMessage to the caller (they are passed over either way).</summary>
+        public bool IncludeOtherNotifications { get; set; }
+
+        /// <summary>How long to wait for another run on the same state file to finish. Zero: fail at once.</summary>
+        public TimeSpan LockTimeout { get; set; } = TimeSpan.Zero;
+
+        /// <summary>Notifications per request (1-1000).</summary>
+        public int PageSize { get; set; } = 100;
+
+        /// <summary>
+        /// A NewMessage whose message NHN does not have (404) is passed over only once its notification is older than this;
+        /// a younger one stops the run (it may just not be there yet), and a later run tries again.
+        /// </summary>
+        public TimeSpan NotFoundGracePeriod { get; set; } = TimeSpan.FromMinutes(10);
+    }
+
+    public enum ReceiveEventKind
+    {
+        /// <summary>A message is on disk (downloaded now, or kept from an earlier run) and, normally, marked downloaded.</summary>
+        Saved,
+        /// <summary>A notification other than NewMessage (only with <see cref="ReceiveOptions.IncludeOtherNotifications"/>).</summary>
+        Other,
+        /// <summary>A NewMessage that could not be handled and was passed over (the message is gone); see <see cref="ReceiveEvent.Message"/>.</summary>
+        Skipped,
+        /// <summary>Counters after each notification.</summary>
+        Progress,
+    }
+
+    /// <summary>One thing that happened during a receive run. Handed out after the offset has moved past it.</summary>
+    public sealed class ReceiveEvent
+    {
+        internal ReceiveEvent(ReceiveEventKind kind, Edi2Notification? notification, Edi2SavedMessage? saved, string? message, ReceiveProgress? progress)
+        {
+            Kind = kind;
+            Notification = notification;
+            Saved = saved;
+            Message = message;
+            Progress = progress;
+        }
+
+        public ReceiveEventKind Kind { get; }
+
+        /// <summary>The notification the event is about (all kinds but Progress).</summary>
+        public Edi2Notification? Notification { get; }
+
+        /// <summary>Saved: the file.</summary>
+        public Edi2SavedMessage? Saved { get; }
+
+        /// <summary>Skipped: why. Saved: a warning, if any (e.g. the message vanished before it could be marked downloaded).</summary>
+        public string? Message { get; }
+
+        public ReceiveProgress? Progress { get; }
+
+        public override string ToString() => $"{Kind} {Notification?.RelatedMessageId} {Message}";
+    }
+
+    /// <summary>Counters of a receive run so far.</summary>
+    public sealed class ReceiveProgress
+    {
+        /// <summary>Notifications handled (every type), and so passed by the offset.</summary>
+        public int Notifications { get; set; }
+
+        /// <summary>Messages downloaded in this run.</summary>
+        public int Downloaded { get; set; }
+
+        /// <summary>Messages whose file was already there from an earlier run (kept, marked again).</summary>
+        public int AlreadyPresent { get; set; }
+
+        public int Skipped { get; set; }
+
+        /// <summary>Bytes of the documents downloaded in this run.</summary>
+        public long Bytes { get; set; }
+
+        /// <summary>The offset saved in the state file.</summary>
+        public long Offset { get; set; }
+
+        public ReceiveProgress Copy() => (ReceiveProgress)MemberwiseClone();
+    }
+
+    /// <summary>
+    /// The scheduled-script receive loop, crash-safe and idempotent. For each notification after the saved offset, in order:
+    /// a NewMessage is saved (<see cref="MessageFiles.SaveAsync"/>: temporary file, flush, rename; an existing file is kept),
+    /// then marked downloaded for the notification's receiver, then the offset is moved past it and written to the state file
+    /// (temporary file, flush, rename). Any failure stops the run before the offset moves past the failed notification, so a
+    /// rerun resumes there: nothing is lost, and a file is never saved twice. Other notification types only move the offset.
+    /// <para>
+    /// A NewMessage whose message the API no longer has (404 with an API error body, or 410, on download) is passed over with a
+    /// <see cref="ReceiveEventKind.Skipped"/> event, otherwise it would block every later message for ever; but only once its
+    /// notification is older than <see cref="ReceiveOptions.NotFoundGracePeriod"/> (a message announced a moment ago may not
+    /// be readable yet, and passing it over would lose it): until then the run stops there. A 404 when marking
+    /// downloaded (the message vanished after it was saved) keeps the file and goes on with a warning. Every other failure
+    /// (cut download, connection, 5xx, 401/403/423, a disk error) stops the run.
+    /// </para>
+    /// <para>The state file is locked for the whole run (<c>&lt;state&gt;.lock</c>, opened exclusively), so two runs on one state
+    /// file cannot both work; the second waits up to <see cref="ReceiveOptions.LockTimeout"/> and then fails.</para>
+    /// </summary>
+    public sealed class ReceiveWorkflow
+    {
+        private readonly Edi2Session _session;
+        private readonly ReceiveOptions _options;
+
+        public ReceiveWorkflow(Edi2Session session, ReceiveOptions options)
+        {
+            _session = session ?? throw new ArgumentNullException(nameof(session));
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            if (options.PageSize < 1 || options.PageSize > 1000) throw new ArgumentOutOfRangeException(nameof(options), options.PageSize, "PageSize must be 1 to 1000.");
+            StatePath = Path.GetFullPath(options.StatePath ?? DefaultStatePath(session, options.HerIds, options.Folder));
+        }
+
+        public string StatePath { get; }
+
+        public string LockPath => StatePath + ".lock";
+
+        /// <summary>
+        /// <c>&lt;folder&gt;/.edi2-receive-&lt;hash&gt;.json</c>, the hash over environment, client id, API base and sorted HER-ids:
+        /// another client, environment or HER-id set gets its own state (offsets are only valid for what they were read for).
+        /// </summary>
+        public static string DefaultStatePath(Edi2Session session, IEnumerable<int> herIds, string folder)
+        {
+            string key = string.Join("|", session.Environment.ToString(), session.ClientId, Normalize(session.ApiBaseUri),
+                string.Join(",", herIds.Distinct().OrderBy(h => h)));
+            using (var sha = SHA256.Create())
+            {
+                string hash = MessageFiles.Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(key))).Substring(0, 12).ToLowerInvariant();
+                return Path.Combine(Path.GetFullPath(folder), ".edi2-receive-" + hash + ".json");
+            }
+        }
+
+        /// <summary>Reads a state file (null if there is none). Throws <see cref="Edi2WorkflowException"/> (StateCorrupt) if it cannot be read.</summary>
+        public static ReceiveState? ReadState(string statePath) => ReceiveStateFile.Read(statePath);
+
+        /// <summary>Runs once through every notification after the saved offset. Enumerate it to the end (or dispose it) to release the lock.</summary>
+        public async IAsyncEnumerable<ReceiveEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            Directory.CreateDirectory(_options.Folder);
+            Directory.CreateDirectory(Path.GetDirectoryName(StatePath) ?? ".");
+            var api = _session.Api;
+            using (await FileLock.AcquireAsync(LockPath, _options.LockTimeout, LockedError, cancellationToken).ConfigureAwait(false))
+            {
+                var state = ReceiveStateFile.Read(StatePath);
+                if (state is null)
+                {
+                    state = NewState();
+                    ReceiveStateFile.Write(StatePath, state); // fails now, before any download, if it cannot be written
+                }
+                else
+                {
+                    CheckBelongs(state);
+                }
+
+                long offset = state.Offset;
+                var progress = new ReceiveProgress { Offset = offset };
+                await foreach (var notification in api.GetAllNotificationsAsync(_options.HerIds, offset, _options.PageSize, cancellationToken).ConfigureAwait(false))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (notification.Offset <= offset) continue; // already handled; a server should not send it again
+
+                    ReceiveEvent? happened = null;
+                    if (string.Equals(notification.Type, "NewMessage", StringComparison.OrdinalIgnoreCase))
+                    {
+                        happened = await ReceiveAsync(api, notification, progress, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (_options.IncludeOtherNotifications)
+                    {
+                        happened = new ReceiveEvent(ReceiveEventKind.Other, notification, null, null, null);
+                    }
+
+                    // Everything up to and including this notification is safe: move the offset past it.
+                    offset = notification.Offset;
+                    state.Offset = offset;
+                    state.UpdatedAt = DateTimeOffset.UtcNow;
+                    ReceiveStateFile.Write(StatePath, state);
+                    progress.Notifications++;
+                    progress.Offset = offset;
+
+                    if (happened != null) yield return happened;
+                    yield return new ReceiveEvent(ReceiveEventKind.Progress, null, null, null, progress.Copy());
+                }
+            }
+        }
+
+        private async Task<ReceiveEvent> ReceiveAsync(Edi2ApiClient api, Edi2Notification notification, ReceiveProgress progress, CancellationToken cancellationToken)
+        {
+            if (!(notification.RelatedMessageId is Guid id) || id == Guid.Empty)
+            {
+                progress.Skipped++;
+                return new ReceiveEvent(ReceiveEventKind.Skipped, notification, null,
+                    $"NewMessage notification {notification.Id} (offset {notification.Offset}) names no message; passed over.", null);
+            }
+            int receiver = notification.ReceiverHerId;
+            if (receiver <= 0)
+            {
+                // The notification should say whose it is; with one HER-id it can only be that one.
+                if (_options.HerIds.Count != 1)
+                {
+                    throw new Edi2ApiException(ApiErrorReason.UnexpectedResponse,
+                        $"NewMessage notification {notification.Id} for message {id} names no receiver HER-id, so the message cannot be marked downloaded. Nothing was passed over; receive for one HER-id at a time to go on.", id);
+                }
+                receiver = _options.HerIds[0];
+            }
+
+            Edi2SavedMessage saved;
+            try
+            {
+                saved = await MessageFiles.SaveAsync(api, id, _options.Folder, overwrite: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Edi2ApiException e) when (e.ApiReason == ApiErrorReason.NotFound || e.StatusCode == 410)
+            {
+                if (notification.CreatedAt is DateTimeOffset created && DateTimeOffset.UtcNow - created < _options.NotFoundGracePeriod)
+                {
+                    throw new Edi2ApiException(ApiErrorReason.NotFound,
+                        $"Message {id} (HER-id {receiver}, offset {notification.Offset}) was announced at {created:yyyy-MM-dd HH:mm:ss} UTC but NHN does not have it (HTTP {e.StatusCode}). " +
+                        $"The run stops here rather than pass over a message that may not be there yet; the next run tries again, and passes it over once the notification is older than {_options.NotFoundGracePeriod.TotalMinutes:0.#} minutes. {e.Message}",
+                        id, e.StatusCode, e.ErrorCode, e.RequestId, e.ValidationErrors, e);
+                }
+                progress.Skipped++;
+                return new ReceiveEvent(ReceiveEventKind.Skipped, notification, null,
+                    $"Message {id} (HER-id {receiver}, offset {notification.Offset}) is no longer at NHN (HTTP {e.StatusCode}: purged or withdrawn), so there is nothing to save; passed over. {e.Message}", null);
+            }
+            saved.ReceiverHerId = receiver;
+            if (saved.AlreadyPresent)
+            {
+                progress.AlreadyPresent++;
+            }
+            else
+            {
+                progress.Downloaded++;
+                progress.Bytes += saved.Length;
+            }
+
+            string? warning = null;
+            try
+            {
+                await api.MarkDownloadedAsync(id, receiver, cancellationToken).ConfigureAwait(false);
+                saved.MarkedDownloaded = true;
+            }
+            catch (Edi2ApiException e) when (e.ApiReason == ApiErrorReason.NotFound)
+            {
+                warning = $"Message {id} was saved to {saved.Path} but vanished at NHN before it could be marked downloaded for HER-id {receiver} (404); the file is kept. {e.Message}";
+            }
+            return new ReceiveEvent(ReceiveEventKind.Saved, notification, saved, warning, null);
+        }
+
+        private ReceiveState NewState() => new ReceiveState
+        {
+            Offset = 0,
+            ClientId = _session.ClientId,
+            Environment = _session.Environment.ToString(),
+            ApiBaseUri = Normalize(_session.ApiBaseUri),
+            HerIds = _options.HerIds.ToArray(),
+            UpdatedAt = DateTimeOffset.UtcNow,
+        };
+
+        private void CheckBelongs(ReceiveState state)
+        {
+            var differences = new List<string>();
+            if (!string.Equals(state.ClientId, _session.ClientId, StringComparison.Ordinal)) differences.Add($"client id '{state.ClientId}', not '{_session.ClientId}'");
+            if (!string.Equals(state.Environment, _session.Environment.ToString(), StringComparison.OrdinalIgnoreCase)) differences.Add($"environment {state.Environment}, not {_session.Environment}");
+            if (!string.Equals(state.ApiBaseUri?.TrimEnd('/'), Normalize(_session.ApiBaseUri).TrimEnd('/'), StringComparison.OrdinalIgnoreCase)) differences.Add($"API {state.ApiBaseUri}, not {_session.ApiBaseUri}");
+            var herIds = (state.HerIds ?? Array.Empty<int>()).Distinct().OrderBy(h => h).ToArray();
+            if (!herIds.SequenceEqual(_options.HerIds)) differences.Add($"HER-ids {string.Join(", ", herIds)}, not {string.Join(", ", _options.HerIds)}");
+            if (differences.Count == 0) return;
+            throw new Edi2WorkflowException(WorkflowErrorReason.StateMismatch,
+                $"The receive state file '{StatePath}' belongs to another receive: {string.Join("; ", differences)}. Its offset is only valid for what it was read for " +
+                "(with other HER-ids, notifications before it would be missed). Use another -StatePath, or leave -StatePath out to get one per client, environment and HER-id set.",
+                StatePath);
+        }
+
+        private Exception LockedError(IOException? busy) =>
+            new Edi2WorkflowException(WorkflowErrorReason.StateLocked,
+                $"Another Receive-Edi2Message run is using the state file '{StatePath}' (its lock '{LockPath}' is held){(_options.LockTimeout > TimeSpan.Zero ? $"; waited {_options.LockTimeout.TotalSeconds:0.#} s" : "")}. " +
+                "Only one run at a time may receive with one state file. Let it finish, or give -LockTimeout to wait for it." +
+                (busy is null ? "" : $" (The system said: {busy.Message})"),
+                StatePath, busy);
+
+        internal static string Normalize(Uri? uri) => uri?.AbsoluteUri ?? "";
+    }
+}

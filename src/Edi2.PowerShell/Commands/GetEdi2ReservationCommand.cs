@@ -1,0 +1,63 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using Edi2.Model;
+using Edi2.Workflows;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>The HER-ids this machine reserved, from the local ledger (the API cannot list configurations). Needs no session.</summary>
+    [Cmdlet(VerbsCommon.Get, "Edi2Reservation")]
+    [OutputType(typeof(Edi2Reservation))]
+    public sealed class GetEdi2ReservationCommand : Edi2Cmdlet
+    {
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int[] HerId { get; set; } = Array.Empty<int>();
+
+        [Parameter]
+        public Edi2Environment? Environment { get; set; }
+
+        /// <summary>Only this client's reservations; wildcards allowed.</summary>
+        [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string? ClientId { get; set; }
+
+        /// <summary>The ledger file; default &lt;LocalApplicationData&gt;/Edi2/reservations.json.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? LedgerPath { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            Edi2Reservation[] entries;
+            try
+            {
+                var ledger = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath));
+                entries = ledger.Read().ToArray();
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                ThrowTerminatingError(WorkflowSupport.Error(e, LedgerPath));
+                return;
+            }
+
+            var client = ClientId is null ? null : new WildcardPattern(ClientId, WildcardOptions.IgnoreCase);
+            var found = entries
+                .Where(r => Environment is null || r.Environment == Environment)
+                .Where(r => client is null || client.IsMatch(r.ClientId))
+                .Where(r => HerId.Length == 0 || HerId.Contains(r.HerId))
+                .OrderBy(r => r.Environment).ThenBy(r => r.ClientId, StringComparer.Ordinal).ThenBy(r => r.HerId)
+                .ToList();
+            WriteObject(found, enumerateCollection: true);
+
+            foreach (int missing in HerId.Where(h => found.All(r => r.HerId != h)).Distinct())
+            {
+                WriteError(new ErrorRecord(
+                    new ItemNotFoundException($"HER-id {missing} has no reservation in the ledger{(Environment is null && ClientId is null ? "" : " matching the filters")}."),
+                    "Edi2.Reservation.NotFound", ErrorCategory.ObjectNotFound, missing));
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Edi2.Model;
+using Edi2.Workflows;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>
+    /// The scheduled-script receive in one cmdlet (API v3): reads the saved offset, then for each notification saves the
+    /// new message atomically, marks it downloaded and persists the offset. Run it again after any failure: nothing is lost
+    /// or saved twice. One run per state file at a time.
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Receive, "Edi2Message", SupportsShouldProcess = true)]
+    [OutputType(typeof(Edi2SavedMessage), typeof(Edi2Notification))]
+    public sealed class ReceiveEdi2MessageCommand : Edi2SessionCmdlet
+    {
+        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("HerIds", "ReceiverHerId")]
+        [ValidateCount(1, 1500)]
+        [ValidateRange(1, int.MaxValue)]
+        public int[] HerId { get; set; } = Array.Empty<int>();
+
+        /// <summary>The folder messages are saved in as &lt;id&gt;.xml (created if missing).</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = "";
+
+        /// <summary>The offset state file. Default: .edi2-receive-&lt;hash&gt;.json in -Path, one per client, environment, API and HER-id set.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? StatePath { get; set; }
+
+        /// <summary>Also output notifications other than NewMessage (Edi2Notification); they move the offset either way.</summary>
+        [Parameter]
+        public SwitchParameter IncludeOtherNotifications { get; set; }
+
+        /// <summary>How long to wait for another run on the same state file (a number is seconds). Default: fail at once.</summary>
+        [Parameter]
+        [SecondsToTimeSpan]
+        public TimeSpan LockTimeout { get; set; } = TimeSpan.Zero;
+
+        /// <summary>Notifications per request (1-1000).</summary>
+        [Parameter]
+        [ValidateRange(1, 1000)]
+        public int PageSize { get; set; } = 100;
+
+        protected override void ProcessRecord()
+        {
+            var session = ResolveSession();
+            string folder = GetUnresolvedProviderPathFromPSPath(Path);
+            ReceiveWorkflow workflow;
+            try
+            {
+                workflow = new ReceiveWorkflow(session, new ReceiveOptions(HerId, folder)
+                {
+                    StatePath = StatePath is null ? null : GetUnresolvedProviderPathFromPSPath(StatePath),
+                    IncludeOtherNotifications = IncludeOtherNotifications,
+                    LockTimeout = LockTimeout,
+                    PageSize = PageSize,
+                });
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(WorkflowSupport.Error(e, HerId));
+                return;
+            }
+
+            string herIds = string.Join(", ", HerId.Distinct());
+            if (!ShouldProcess($"HER-id {herIds} into {folder} (state {workflow.StatePath})",
+                "Receive messages: download each new one, mark it downloaded, save the offset"))
+            {
+                return;
+            }
+
+            bool showProgress = WorkflowSupport.IsInteractive(Host);
+            var watch = Stopwatch.StartNew();
+            TimeSpan lastProgress = TimeSpan.MinValue;
+            ReceiveProgress? last = null;
+            var progressRecord = new ProgressRecord(1, "Receive-Edi2Message", $"HER-id {herIds}");
+
+            // Stopped output (Select-Object -First, a failing downstream command) must also stop the run, not leave it working unseen.
+            using (var abandon = new CancellationTokenSource())
+            {
+                try
+                {
+                    Run(async token =>
+                    {
+                        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(token, abandon.Token))
+                        {
+                            await foreach (var happened in workflow.RunAsync(linked.Token).ConfigureAwait(false))
+                            {
+                                Post(() => Handle(happened));
+                            }
+                        }
+                    });
+                }
+                catch (Exception e) when (ErrorRecords.IsExpected(e))
+                {
+                    abandon.Cancel();
+                    ThrowTerminatingError(WorkflowSupport.Error(e, workflow.StatePath));
+                }
+                catch
+                {
+                    abandon.Cancel();
+                    throw;
+                }
+                finally
+                {
+                    if (showProgress && last != null)
+                    {
+                        progressRecord.RecordType = ProgressRecordType.Completed;
+                        WriteProgress(progressRecord);
+                    }
+                }
+            }
+            WriteVerbose(last is null
+                ? $"No new notifications for HER-id {herIds} (state {workflow.StatePath})."
+                : $"{last.Notifications} notifications: {last.Downloaded} messages downloaded ({WorkflowSupport.Bytes(last.Bytes)}), {last.AlreadyPresent} already on disk, {last.Skipped} passed over; offset {last.Offset} saved in {workflow.StatePath}.");
+
+            void Handle(ReceiveEvent happened)
+            {
+                switch (happened.Kind)
+                {
+                    case ReceiveEventKind.Saved:
+                        if (happened.Message != null) WriteWarning(happened.Message);
+                        WriteObject(happened.Saved);
+                        break;
+                    case ReceiveEventKind.Other:
+                        WriteObject(happened.Notification);
+                        break;
+                    case ReceiveEventKind.Skipped:
+                        WriteWarning(happened.Message);
+                        break;
+                    case ReceiveEventKind.Progress:
+                        last = happened.Progress;
+                        if (showProgress && last != null && watch.Elapsed - lastProgress >= ProgressInterval)
+                        {
+                            lastProgress = watch.Elapsed;
+                            progressRecord.StatusDescription =
+                                $"{last.Downloaded} downloaded ({WorkflowSupport.Bytes(last.Bytes)}), {last.AlreadyPresent} already on disk, {last.Skipped} passed over";
+                            progressRecord.CurrentOperation = $"{last.Notifications} notifications, offset {last.Offset}";
+                            WriteProgress(progressRecord);
+                        }
+                        break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System;
+using System.Management.Automation;
+using Edi2.PowerShell.Identity;
+using Edi2.Workflows;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>
+    /// Releases reserved HER-ids: PUT clientLocked=false (keep receiving through the API) or, with -DeleteConfiguration,
+    /// DELETE the configuration. The ledger entry is removed only after NHN said yes. Goes on past failures, one error per
+    /// HER-id. A system is decommissioned with <c>Get-Edi2Reservation | Remove-Edi2Reservation -Confirm:$false</c>.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Remove, "Edi2Reservation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(void))]
+    public sealed class RemoveEdi2ReservationCommand : Edi2SessionCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        public Edi2HerIdIdentity[] HerId { get; set; } = Array.Empty<Edi2HerIdIdentity>();
+
+        /// <summary>Delete the HER-id's configuration instead of only releasing the lock (the HER-id stops receiving through this client).</summary>
+        [Parameter]
+        public SwitchParameter DeleteConfiguration { get; set; }
+
+        /// <summary>The ledger file; default &lt;LocalApplicationData&gt;/Edi2/reservations.json. Binds from Get-Edi2Reservation's objects.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? LedgerPath { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var session = ResolveSession();
+            ReservationLedger ledger;
+            try
+            {
+                ledger = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath));
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                ThrowTerminatingError(WorkflowSupport.Error(e, LedgerPath));
+                return;
+            }
+
+            foreach (var id in HerId)
+            {
+                int herId = id.HerId;
+                if (id.Reservation is { } reservation && Mismatch(reservation, session) is string why)
+                {
+                    WriteError(WorkflowSupport.Error(new Edi2WorkflowException(WorkflowErrorReason.OtherClient,
+                        $"HER-id {herId}'s reservation belongs to {why}; this session is client '{session.ClientId}' ({session.Environment}, {session.ApiBaseUri}). " +
+                        "Only the client that reserved it can release it: connect as that client (Connect-Edi2 -ClientId ... -Environment ...) and run this again. Nothing was sent.",
+                        herId), herId));
+                    continue;
+                }
+
+                string action = DeleteConfiguration ? "Delete the MSH configuration (stop receiving through this client)" : "Release the reservation (clientLocked=false)";
+                if (!ShouldProcess($"HER-id {herId} (client '{session.ClientId}', {session.Environment}); ledger {ledger.Path}", action)) continue;
+                try
+                {
+                    var released = Run(token => Reservations.ReleaseAsync(session, herId, DeleteConfiguration, ledger, token));
+                    if (released.ConfigurationWasMissing) WriteWarning($"HER-id {herId} had no MSH configuration at NHN any more; nothing was held. Its ledger entry was removed.");
+                    if (!released.LedgerEntryRemoved) WriteVerbose($"HER-id {herId} was not in the ledger {ledger.Path}; released at NHN all the same.");
+                }
+                catch (Exception e) when (ErrorRecords.IsExpected(e))
+                {
+                    WriteError(WorkflowSupport.Error(e, herId));
+                }
+            }
+        }
+
+        private static string? Mismatch(Edi2.Model.Edi2Reservation reservation, Edi2Session session)
+        {
+            bool otherClient = !string.Equals(reservation.ClientId, session.ClientId, StringComparison.Ordinal);
+            bool otherEnvironment = reservation.Environment != session.Environment;
+            bool otherApi = reservation.ApiBaseUri != null
+                && !string.Equals(reservation.ApiBaseUri.AbsoluteUri.TrimEnd('/'), session.ApiBaseUri.AbsoluteUri.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
+            if (!otherClient && !otherEnvironment && !otherApi) return null;
+            return $"client '{reservation.ClientId}' ({reservation.Environment}{(reservation.ApiBaseUri is null ? "" : ", " + reservation.ApiBaseUri)})";
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Management.Automation;
+using Edi2.Model;
+using Edi2.PowerShell.Identity;
+using Edi2.Workflows;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>
+    /// Downloads messages' business documents to <c>&lt;Path&gt;/&lt;id&gt;.xml</c> atomically (temporary file, flush, rename):
+    /// never a partial file. A file already there is kept (it is complete) unless -Force. With -MarkDownloaded, marks each
+    /// message downloaded for -ReceiverHerId only after its file is safe.
+    /// </summary>
+    [Cmdlet(VerbsData.Save, "Edi2Message", SupportsShouldProcess = true)]
+    [OutputType(typeof(Edi2SavedMessage))]
+    public sealed class SaveEdi2MessageCommand : Edi2SessionCmdlet
+    {
+        private string? _folder;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("MessageId", "RelatedMessageId")]
+        public Edi2MessageIdentity[] Id { get; set; } = Array.Empty<Edi2MessageIdentity>();
+
+        /// <summary>The folder to save in (created if missing).</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = "";
+
+        /// <summary>After the file is safe, mark the message downloaded for -ReceiverHerId.</summary>
+        [Parameter]
+        public SwitchParameter MarkDownloaded { get; set; }
+
+        /// <summary>The receiver to mark the message downloaded for; notifications carry it. Checked only with -MarkDownloaded,
+        /// so piped objects whose ReceiverHerId is empty (a saved message not yet marked) still bind.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public int ReceiverHerId { get; set; }
+
+        /// <summary>Download again and replace a file already there.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            _folder = GetUnresolvedProviderPathFromPSPath(Path);
+        }
+
+        protected override void ProcessRecord()
+        {
+            var session = ResolveSession();
+            string folder = _folder!;
+            foreach (var identity in Id)
+            {
+                Guid id = identity.Id;
+                if (MarkDownloaded && ReceiverHerId <= 0)
+                {
+                    WriteError(WorkflowSupport.Error(new ArgumentException(
+                        $"-MarkDownloaded needs -ReceiverHerId (the HER-id the message was received for) to mark message {id}; nothing was saved."), id));
+                    continue;
+                }
+                string file = System.IO.Path.Combine(folder, MessageFiles.FileName(id));
+                string what = MarkDownloaded ? $"message {id} to {file}, then mark it downloaded for HER-id {ReceiverHerId}" : $"message {id} to {file}";
+                if (!ShouldProcess(what, "Save")) continue;
+
+                Edi2SavedMessage saved;
+                try
+                {
+                    saved = Run(token => MessageFiles.SaveAsync(session.Api, id, folder, Force, token));
+                }
+                catch (Exception e) when (ErrorRecords.IsExpected(e))
+                {
+                    WriteError(WorkflowSupport.Error(e, id));
+                    continue;
+                }
+                if (saved.AlreadyPresent) WriteVerbose($"{saved.Path} is already there (complete); kept, not downloaded again. -Force downloads it again.");
+
+                if (MarkDownloaded)
+                {
+                    saved.ReceiverHerId = ReceiverHerId;
+                    if (ShouldProcess($"message {id} for HER-id {ReceiverHerId}", "Mark downloaded"))
+                    {
+                        try
+                        {
+                            Run(token => session.Api.MarkDownloadedAsync(id, ReceiverHerId, token));
+                            saved.MarkedDownloaded = true;
+                        }
+                        catch (Exception e) when (ErrorRecords.IsExpected(e))
+                        {
+                            // The file is safe: say so by writing it out, and report that the mark failed.
+                            WriteError(WorkflowSupport.Error(e, id));
+                        }
+                    }
+                }
+                WriteObject(saved);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using Edi2.Model;
+using Edi2.PowerShell.Identity;
+using Edi2.Workflows;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>
+    /// Reserves HER-ids for this client (API v3 configuration with clientLocked=true, channel Api) and records them in the
+    /// local ledger once NHN said yes. The HER-ids of the whole pipeline go in one request (up to 1500 per request), so
+    /// <c>Import-Csv herids.csv | Set-Edi2Reservation</c> is one call.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Set, "Edi2Reservation", SupportsShouldProcess = true)]
+    [OutputType(typeof(Edi2Reservation))]
+    public sealed class SetEdi2ReservationCommand : Edi2SessionCmdlet
+    {
+        private readonly List<int> _herIds = new List<int>();
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        public Edi2HerIdIdentity[] HerId { get; set; } = Array.Empty<Edi2HerIdIdentity>();
+
+        /// <summary>Message types (FinnKode 8279, e.g. SVAR_RTG) NHN should refuse for these HER-ids.</summary>
+        [Parameter]
+        public string[] RejectMessageFunction { get; set; } = Array.Empty<string>();
+
+        /// <summary>The ledger file; default &lt;LocalApplicationData&gt;/Edi2/reservations.json.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? LedgerPath { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var id in HerId)
+            {
+                if (!_herIds.Contains(id.HerId)) _herIds.Add(id.HerId);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_herIds.Count == 0) return;
+            var session = ResolveSession();
+            ReservationLedger ledger;
+            try
+            {
+                ledger = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath));
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                ThrowTerminatingError(WorkflowSupport.Error(e, LedgerPath));
+                return;
+            }
+
+            string filters = RejectMessageFunction.Length == 0 ? "" : $", refusing {string.Join(", ", RejectMessageFunction)}";
+            if (!ShouldProcess($"HER-id {string.Join(", ", _herIds)} for client '{session.ClientId}' ({session.Environment}{filters}); ledger {ledger.Path}",
+                "Reserve (clientLocked=true)"))
+            {
+                return;
+            }
+            try
+            {
+                var reserved = Run(token => Reservations.ReserveAsync(session, _herIds, RejectMessageFunction, ledger, token));
+                WriteObject(reserved, enumerateCollection: true);
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                WriteError(WorkflowSupport.Error(e, _herIds.Count == 1 ? (object)_herIds[0] : _herIds.ToArray()));
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using Edi2.Workflows;
+
+namespace Edi2.PowerShell.Commands
+{
+    /// <summary>
+    /// What the workflow cmdlets share: ErrorRecords for the workflows' own refusals (with a real category; everything else
+    /// goes through <see cref="ErrorRecords"/>), and whether a progress bar belongs on this host.
+    /// </summary>
+    internal static class WorkflowSupport
+    {
+        public static ErrorRecord Error(Exception e, object? target)
+        {
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Count == 1) e = aggregate.InnerExceptions[0];
+            if (e is Edi2WorkflowException workflow)
+            {
+                return new ErrorRecord(workflow, "Edi2." + workflow.Reason, Category(workflow.WorkflowReason), workflow.Target ?? target);
+            }
+            return ErrorRecords.From(e, target);
+        }
+
+        private static ErrorCategory Category(WorkflowErrorReason reason)
+        {
+            switch (reason)
+            {
+                case WorkflowErrorReason.StateLocked:
+                case WorkflowErrorReason.LedgerLocked:
+                    return ErrorCategory.ResourceBusy;
+                case WorkflowErrorReason.StateCorrupt:
+                case WorkflowErrorReason.LedgerCorrupt:
+                    return ErrorCategory.InvalidData;
+                case WorkflowErrorReason.StateMismatch:
+                case WorkflowErrorReason.OtherClient:
+                    return ErrorCategory.InvalidOperation;
+                case WorkflowErrorReason.LedgerNotUpdated:
+                    return ErrorCategory.WriteError;
+                default:
+                    return ErrorCategory.InvalidArgument;
+            }
+        }
+
+        /// <summary>
+        /// A progress bar only for a person watching: a console-like host with a RawUI, an interactive session, not
+        /// <c>pwsh -NonInteractive</c>, and (console host) output not redirected to a file. Scheduled tasks get none.
+        /// </summary>
+        public static bool IsInteractive(PSHost? host)
+        {
+            try
+            {
+                if (host is null || host.UI is null || host.UI.RawUI is null) return false;
+                if (string.Equals(host.Name, "Default Host", StringComparison.OrdinalIgnoreCase)) return false;
+                if (!Environment.UserInteractive) return false;
+                if (NonInteractiveCommandLine()) return false;
+                if (string.Equals(host.Name, "ConsoleHost", StringComparison.OrdinalIgnoreCase) && Console.IsOutputRedirected) return false;
+                return true;
+            }
+            catch (NotImplementedException)
+            {
+                return false;
+            }
+            catch (NotSupportedException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>pwsh / powershell.exe started with -NonInteractive (or a prefix of it, as they accept), before -Command/-File.</summary>
+        private static bool NonInteractiveCommandLine()
+        {
+            foreach (string arg in Environment.GetCommandLineArgs().Skip(1))
+            {
+                if (arg.Length < 2 || (arg[0] != '-' && arg[0] != '/')) continue;
+                string name = arg.TrimStart('-', '/').ToLowerInvariant();
+                if (name.Length >= 4 && "noninteractive".StartsWith(name, StringComparison.Ordinal)) return true;
+                // What follows these belongs to the script, not to PowerShell.
+                if (name.Length > 0 && ("command".StartsWith(name, StringComparison.Ordinal) || "file".StartsWith(name, StringComparison.Ordinal)
+                    || "encodedcommand".StartsWith(name, StringComparison.Ordinal) || name == "ec")) break;
+            }
+            return false;
+        }
+
+        public static string Bytes(long bytes) =>
+            bytes >= 1 << 20 ? (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB"
+            : bytes >= 1 << 10 ? (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KB"
+            : bytes.ToString(CultureInfo.InvariantCulture) + " bytes";
+    }
+
+    /// <summary>
+    /// Lets a TimeSpan parameter take a plain number as seconds: PowerShell would otherwise read <c>-LockTimeout 30</c> as
+    /// 30 ticks (3 microseconds).
+    /// </summary>
+    public sealed class SecondsToTimeSpanAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            object value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+            switch (value)
+            {
+                case int i: return TimeSpan.FromSeconds(i);
+                case long l: return TimeSpan.FromSeconds(l);
+                case double d: return TimeSpan.FromSeconds(d);
+                case decimal m: return TimeSpan.FromSeconds((double)m);
+                default: return inputData;
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
+# Receiving against the fake NHN: Save-Edi2Message in the issue's pipeline, Receive-Edi2Message runs, -WhatIf, and the
+# error records of refusals. Run by ./build.ps1 -Task Test (after the module is laid out in out/Edi2).
+
+Describe 'Receiving (Save-Edi2Message, Receive-Edi2Message)' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'FakeNhn.ps1')
+        Import-Edi2TestModule
+
+        $script:Ours = 8142519
+        $script:OursToo = 8142520
+        $keys = Join-Path $TestDrive 'keys'
+        $null = New-Item -ItemType Directory -Path $keys
+        $c1 = New-FakeNhnClient -ClientId 'c1' -OrgNumber '999999999' -Folder $keys
+        $script:Fake = Start-FakeNhn -Folder $TestDrive -Clients $c1 -Organizations @(
+            @{ orgNumber = '999999999'; herIds = @($Ours, $OursToo) }
+        )
+        $script:Session = Connect-Edi2 -ClientId 'c1' -KeyPath $c1.KeyPath -Authority $Fake.Issuer -ApiBaseUri $Fake.ApiBaseUri -PassThru
+
+        # v3 needs an MSH configuration per HER-id before it lets a client act for it.
+        $script:Ledger = Join-Path $TestDrive 'reservations.json'
+        $null = Set-Edi2Reservation -HerId $Ours, $OursToo -LedgerPath $Ledger -Confirm:$false -ErrorAction Stop
+
+        # Sends a message from one of our HER-ids to the other. The fake delivers API to API at once, as an inbound copy
+        # with its own id and a NewMessage notification; the copy is found by the MsgHead's MsgId.
+        function script:Send-TestMessage {
+            param([int] $From = $OursToo, [int] $To = $Ours, [string] $Body = 'Test')
+            $msgId = [guid]::NewGuid().ToString()
+            $xml = New-TestMsgHead -Sender $From -Receiver $To -MsgId $msgId -Body $Body
+            $sent = Send-Edi2Message -Content $xml -SenderHerId $From -ReceiverHerId $To -MessageType DIALOG_HELSEFAGLIG -Confirm:$false -ErrorAction Stop
+            $inbound = Get-Edi2Notification -HerId $To | Where-Object Type -eq NewMessage | Select-Object -Last 1 | Get-Edi2Message
+            $inbound.BusinessDocumentId | Should -Be $msgId
+            [pscustomobject]@{ SentId = $sent.Id; Id = $inbound.Id; Xml = $xml }
+        }
+
+        function script:New-TestFolder([string] $Name) {
+            (New-Item -ItemType Directory -Path (Join-Path $TestDrive $Name) -Force).FullName
+        }
+
+        # Each new message for $Ours, as Get-Edi2Notification lists them.
+        function script:Get-NewMessageId([int] $HerId = $Ours) {
+            @(Get-Edi2Notification -HerId $HerId | Where-Object Type -eq NewMessage | ForEach-Object RelatedMessageId)
+        }
+    }
+
+    AfterAll {
+        if (Get-Command Disconnect-Edi2 -ErrorAction SilentlyContinue) { Disconnect-Edi2 -ErrorAction SilentlyContinue }
+        if ($script:Fake) { Stop-FakeNhn -Fake $script:Fake }
+    }
+
+    Context 'Save-Edi2Message' {
+        It 'saves what the issue pipeline finds and marks each message downloaded after its file is safe' {
+            $sent = 1..3 | ForEach-Object { Send-TestMessage -Body "Melding $_" }
+            $folder = New-TestFolder 'issue-pipeline'
+
+            $saved = Get-Edi2Notification -HerId 8142519 | Where-Object Type -eq NewMessage | Get-Edi2Message |
+                Save-Edi2Message -Path $folder -MarkDownloaded -ReceiverHerId 8142519
+
+            $expected = Get-NewMessageId
+            $saved | Should -HaveCount $expected.Count
+            $saved | ForEach-Object { $_ | Should -BeOfType ([Edi2.Model.Edi2SavedMessage]) }
+            ($saved.MessageId | Sort-Object) | Should -Be ($expected | Sort-Object)
+            foreach ($s in $saved) {
+                $s.Path | Should -Be (Join-Path $folder "$($s.MessageId).xml")
+                $s.MarkedDownloaded | Should -BeTrue
+                $s.ReceiverHerId | Should -Be 8142519
+                $s.AlreadyPresent | Should -BeFalse
+                $s.Length | Should -Be (Get-Item $s.Path).Length
+                $s.Sha256 | Should -Be (Get-FileHash $s.Path -Algorithm SHA256).Hash
+            }
+            # The documents we sent are there as sent (UTF-8, byte for byte).
+            foreach ($message in $sent) {
+                [System.IO.File]::ReadAllText((Join-Path $folder "$($message.Id).xml"), [System.Text.Encoding]::UTF8) | Should -BeExactly $message.Xml
+            }
+            Get-ChildItem $folder -Force | Where-Object Name -like '*.partial' | Should -BeNullOrEmpty
+        }
+
+        It 'binds notifications directly (their RelatedMessageId and ReceiverHerId, not their own Id)' {
+            $message = Send-TestMessage
+            $folder = New-TestFolder 'from-notifications'
+
+            $saved = Get-Edi2Notification -HerId $Ours | Where-Object RelatedMessageId -eq $message.Id |
+                Save-Edi2Message -Path $folder -MarkDownloaded
+
+            $saved.MessageId | Should -Be $message.Id
+            $saved.ReceiverHerId | Should -Be $Ours
+            $saved.MarkedDownloaded | Should -BeTrue
+        }
+
+        It 'keeps a file already there, and downloads again with -Force' {
+            $message = Send-TestMessage
+            $folder = New-TestFolder 'again'
+
+            $first = Save-Edi2Message -Id $message.Id -Path $folder
+            $second = Save-Edi2Message -Id $message.Id -Path $folder
+            $forced = Save-Edi2Message -Id $message.Id -Path $folder -Force
+
+            $first.AlreadyPresent | Should -BeFalse
+            $second.AlreadyPresent | Should -BeTrue
+            $second.Sha256 | Should -Be $first.Sha256
+            $forced.AlreadyPresent | Should -BeFalse
+            $forced.Sha256 | Should -Be $first.Sha256
+            @(Get-ChildItem $folder -Force) | Should -HaveCount 1
+        }
+
+        It 'sends nothing under -WhatIf' {
+            $message = Send-TestMessage
+            $folder = Join-Path $TestDrive 'whatif-save'
+
+            $out = Save-Edi2Message -Id $message.Id -Path $folder -MarkDownloaded -ReceiverHerId $Ours -WhatIf
+
+            $out | Should -BeNullOrEmpty
+            Test-Path $folder | Should -BeFalse # nothing downloaded: not even the folder was made
+        }
+
+        It 'needs -ReceiverHerId with -MarkDownloaded, and saves nothing without it' {
+            $message = Send-TestMessage
+            $folder = New-TestFolder 'no-receiver'
+
+            $out = Save-Edi2Message -Id $message.Id -Path $folder -MarkDownloaded -ErrorVariable err -ErrorAction SilentlyContinue
+
+            $out | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'Edi2.InvalidArgument,*'
+            $err[0].TargetObject | Should -Be $message.Id
+            @(Get-ChildItem $folder -Force) | Should -HaveCount 0
+        }
+
+        It 'reports a missing message as Edi2.Api.NotFound with the message id as target, and goes on' {
+            $missing = [guid]::NewGuid()
+            $message = Send-TestMessage
+            $folder = New-TestFolder 'not-found'
+
+            $saved = Save-Edi2Message -Id $missing, $message.Id -Path $folder -ErrorVariable err -ErrorAction SilentlyContinue
+
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'Edi2.Api.NotFound,Edi2.PowerShell.Commands.SaveEdi2MessageCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].TargetObject | Should -Be $missing
+            $saved.MessageId | Should -Be $message.Id
+            Test-Path (Join-Path $folder "$missing.xml") | Should -BeFalse
+        }
+    }
+
+    Context 'Receive-Edi2Message' {
+        It 'saves every new message once, marks it, persists the offset, and a second run outputs nothing' {
+            1..4 | ForEach-Object { $null = Send-TestMessage -Body "Batch $_" }
+            $folder = New-TestFolder 'receive'
+
+            $received = Receive-Edi2Message -HerId $Ours -Path $folder
+
+            $expected = Get-NewMessageId
+            $received | Should -HaveCount $expected.Count
+            ($received.MessageId | Sort-Object) | Should -Be ($expected | Sort-Object)
+            $received | ForEach-Object { $_.MarkedDownloaded | Should -BeTrue; $_.ReceiverHerId | Should -Be $Ours }
+            @(Get-ChildItem $folder -Filter *.xml) | Should -HaveCount $expected.Count
+
+            $state = @(Get-ChildItem $folder -Force -Filter '.edi2-receive-*.json')
+            $state | Should -HaveCount 1
+            $saved = Get-Content -Raw $state[0].FullName | ConvertFrom-Json
+            $saved.offset | Should -Be (Get-Edi2Notification -HerId $Ours | Select-Object -Last 1).Offset
+            $saved.clientId | Should -Be 'c1'
+            $saved.herIds | Should -Be @($Ours)
+
+            Receive-Edi2Message -HerId $Ours -Path $folder | Should -BeNullOrEmpty
+
+            # Only what is new since is received next time.
+            $later = Send-TestMessage
+            $next = Receive-Edi2Message -HerId $Ours -Path $folder
+            $next.MessageId | Should -Be $later.Id
+        }
+
+        It 'downloads, marks and writes nothing under -WhatIf' {
+            $null = Send-TestMessage
+            $folder = Join-Path $TestDrive 'receive-whatif'
+
+            Receive-Edi2Message -HerId $Ours -Path $folder -WhatIf | Should -BeNullOrEmpty
+
+            Test-Path $folder | Should -BeFalse # not even the folder or the state file
+            # Everything is still new for a real run.
+            $real = Receive-Edi2Message -HerId $Ours -Path (New-TestFolder 'receive-after-whatif')
+            $real | Should -HaveCount (Get-NewMessageId).Count
+        }
+
+        It 'keeps its offset in -StatePath and refuses that state for another HER-id set' {
+            $folder = New-TestFolder 'receive-state'
+            $statePath = Join-Path $TestDrive 'state/ours.json'
+
+            $null = Receive-Edi2Message -HerId $Ours -Path $folder -StatePath $statePath
+            Test-Path $statePath | Should -BeTrue
+
+            { Receive-Edi2Message -HerId $Ours, $OursToo -Path $folder -StatePath $statePath -ErrorAction Stop } |
+                Should -Throw -ErrorId 'Edi2.Receive.StateMismatch,Edi2.PowerShell.Commands.ReceiveEdi2MessageCommand'
+        }
+
+        It 'fails at once with Edi2.Receive.StateLocked naming the state file when another run holds it' {
+            $folder = New-TestFolder 'receive-locked'
+            $statePath = Join-Path $folder 'state.json'
+            $lock = [System.IO.File]::Open("$statePath.lock", 'OpenOrCreate', 'ReadWrite', 'None') # as a running Receive-Edi2Message does
+            try {
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                $err = $null
+                try { Receive-Edi2Message -HerId $Ours -Path $folder -StatePath $statePath -ErrorAction Stop } catch { $err = $_ }
+                $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+
+                $err.FullyQualifiedErrorId | Should -Be 'Edi2.Receive.StateLocked,Edi2.PowerShell.Commands.ReceiveEdi2MessageCommand'
+                $err.CategoryInfo.Category | Should -Be 'ResourceBusy'
+                $err.TargetObject | Should -Be $statePath
+                $err.Exception.Message | Should -BeLike "*$statePath*"
+
+                # -LockTimeout (in seconds) waits, then fails the same way.
+                $watch.Restart()
+                { Receive-Edi2Message -HerId $Ours -Path $folder -StatePath $statePath -LockTimeout 1 -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'Edi2.Receive.StateLocked,*'
+                $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
+            } finally {
+                $lock.Dispose()
+            }
+            @(Get-ChildItem $folder -Filter *.xml) | Should -HaveCount 0
+            # Once it is free, the run goes ahead.
+            Receive-Edi2Message -HerId $Ours -Path $folder -StatePath $statePath | Should -Not -BeNullOrEmpty
+        }
+
+        It 'outputs other notifications with -IncludeOtherNotifications and passes over them without' {
+            # $Ours answers a message from $OursToo with a receipt: $OursToo gets MessageApprecInfoUpdated (about the message
+            # it sent) and the AppRec itself as a NewMessage.
+            $message = Send-TestMessage -From $OursToo -To $Ours
+            $null = Send-Edi2Receipt -MessageId $message.Id -SenderHerId $Ours -Status Ok -Confirm:$false -ErrorAction Stop
+
+            $quiet = Receive-Edi2Message -HerId $OursToo -Path (New-TestFolder 'others-quiet')
+            $quiet | ForEach-Object { $_ | Should -BeOfType ([Edi2.Model.Edi2SavedMessage]) }
+
+            $loud = Receive-Edi2Message -HerId $OursToo -Path (New-TestFolder 'others-loud') -IncludeOtherNotifications
+            $notifications = @($loud | Where-Object { $_ -is [Edi2.Model.Edi2Notification] })
+            $notifications.Type | Should -Contain 'MessageApprecInfoUpdated'
+            ($notifications | Where-Object Type -eq 'MessageApprecInfoUpdated').RelatedMessageId | Should -Contain $message.SentId
+            @($loud | Where-Object { $_ -is [Edi2.Model.Edi2SavedMessage] }) | Should -HaveCount @($quiet).Count
+        }
+    }
+}
