@@ -3,6 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using Edi2.Api;
 using Edi2.HelseId;
+using Edi2.Workflows;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -30,6 +31,8 @@ namespace Edi2.PowerShell.Commands
                     return ("Edi2." + auth.Reason, AuthenticationCategory(auth.AuthenticationReason));
                 case Edi2ApiException api:
                     return ("Edi2." + api.Reason, ApiCategory(api.ApiReason));
+                case Edi2WorkflowException workflow:
+                    return ("Edi2." + workflow.Reason, WorkflowCategory(workflow.WorkflowReason));
                 case Edi2Exception other:
                     return ("Edi2." + other.Reason, ErrorCategory.NotSpecified);
                 case FileNotFoundException _:
@@ -81,6 +84,26 @@ namespace Edi2.PowerShell.Commands
                     return ErrorCategory.ResourceUnavailable;
                 default:
                     return ErrorCategory.AuthenticationError;
+            }
+        }
+
+        private static ErrorCategory WorkflowCategory(WorkflowErrorReason reason)
+        {
+            switch (reason)
+            {
+                case WorkflowErrorReason.StateLocked:
+                case WorkflowErrorReason.LedgerLocked:
+                    return ErrorCategory.ResourceBusy;
+                case WorkflowErrorReason.StateCorrupt:
+                case WorkflowErrorReason.LedgerCorrupt:
+                    return ErrorCategory.InvalidData;
+                case WorkflowErrorReason.StateMismatch:
+                case WorkflowErrorReason.OtherClient:
+                    return ErrorCategory.InvalidOperation;
+                case WorkflowErrorReason.LedgerNotUpdated:
+                    return ErrorCategory.WriteError;
+                default:
+                    return ErrorCategory.InvalidArgument;
             }
         }
 

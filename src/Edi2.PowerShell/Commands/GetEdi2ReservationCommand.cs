@@ -39,7 +39,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
-                ThrowTerminatingError(WorkflowSupport.Error(e, LedgerPath));
+                ThrowTerminatingError(ErrorRecords.From(e, LedgerPath));
                 return;
             }
 

@@ -67,7 +67,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(WorkflowSupport.Error(e, HerId));
+                ThrowTerminatingError(ErrorRecords.From(e, HerId));
                 return;
             }
 
@@ -103,7 +103,7 @@ namespace Edi2.PowerShell.Commands
                 catch (Exception e) when (ErrorRecords.IsExpected(e))
                 {
                     abandon.Cancel();
-                    ThrowTerminatingError(WorkflowSupport.Error(e, workflow.StatePath));
+                    ThrowTerminatingError(ErrorRecords.From(e, workflow.StatePath));
                 }
                 catch
                 {

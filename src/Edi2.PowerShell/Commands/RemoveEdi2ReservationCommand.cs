@@ -36,7 +36,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
-                ThrowTerminatingError(WorkflowSupport.Error(e, LedgerPath));
+                ThrowTerminatingError(ErrorRecords.From(e, LedgerPath));
                 return;
             }
 
@@ -45,7 +45,7 @@ namespace Edi2.PowerShell.Commands
                 int herId = id.HerId;
                 if (id.Reservation is { } reservation && Mismatch(reservation, session) is string why)
                 {
-                    WriteError(WorkflowSupport.Error(new Edi2WorkflowException(WorkflowErrorReason.OtherClient,
+                    WriteError(ErrorRecords.From(new Edi2WorkflowException(WorkflowErrorReason.OtherClient,
                         $"HER-id {herId}'s reservation belongs to {why}; this session is client '{session.ClientId}' ({session.Environment}, {session.ApiBaseUri}). " +
                         "Only the client that reserved it can release it: connect as that client (Connect-Edi2 -ClientId ... -Environment ...) and run this again. Nothing was sent.",
                         herId), herId));
@@ -62,7 +62,7 @@ namespace Edi2.PowerShell.Commands
                 }
                 catch (Exception e) when (ErrorRecords.IsExpected(e))
                 {
-                    WriteError(WorkflowSupport.Error(e, herId));
+                    WriteError(ErrorRecords.From(e, herId));
                 }
             }
         }

@@ -53,7 +53,7 @@ namespace Edi2.PowerShell.Commands
                 Guid id = identity.Id;
                 if (MarkDownloaded && ReceiverHerId <= 0)
                 {
-                    WriteError(WorkflowSupport.Error(new ArgumentException(
+                    WriteError(ErrorRecords.From(new ArgumentException(
                         $"-MarkDownloaded needs -ReceiverHerId (the HER-id the message was received for) to mark message {id}; nothing was saved."), id));
                     continue;
                 }
@@ -68,7 +68,7 @@ namespace Edi2.PowerShell.Commands
                 }
                 catch (Exception e) when (ErrorRecords.IsExpected(e))
                 {
-                    WriteError(WorkflowSupport.Error(e, id));
+                    WriteError(ErrorRecords.From(e, id));
                     continue;
                 }
                 if (saved.AlreadyPresent) WriteVerbose($"{saved.Path} is already there (complete); kept, not downloaded again. -Force downloads it again.");
@@ -86,7 +86,7 @@ namespace Edi2.PowerShell.Commands
                         catch (Exception e) when (ErrorRecords.IsExpected(e))
                         {
                             // The file is safe: say so by writing it out, and report that the mark failed.
-                            WriteError(WorkflowSupport.Error(e, id));
+                            WriteError(ErrorRecords.From(e, id));
                         }
                     }
                 }

@@ -50,7 +50,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
-                ThrowTerminatingError(WorkflowSupport.Error(e, LedgerPath));
+                ThrowTerminatingError(ErrorRecords.From(e, LedgerPath));
                 return;
             }
 
@@ -67,7 +67,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
-                WriteError(WorkflowSupport.Error(e, _herIds.Count == 1 ? (object)_herIds[0] : _herIds.ToArray()));
+                WriteError(ErrorRecords.From(e, _herIds.Count == 1 ? (object)_herIds[0] : _herIds.ToArray()));
             }
         }
     }

@@ -3,46 +3,12 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
-using Edi2.Workflows;
 
 namespace Edi2.PowerShell.Commands
 {
-    /// <summary>
-    /// What the workflow cmdlets share: ErrorRecords for the workflows' own refusals (with a real category; everything else
-    /// goes through <see cref="ErrorRecords"/>), and whether a progress bar belongs on this host.
-    /// </summary>
+    /// <summary>What the workflow cmdlets share: whether a progress bar belongs on this host, and byte counts for people.</summary>
     internal static class WorkflowSupport
     {
-        public static ErrorRecord Error(Exception e, object? target)
-        {
-            if (e is AggregateException aggregate && aggregate.InnerExceptions.Count == 1) e = aggregate.InnerExceptions[0];
-            if (e is Edi2WorkflowException workflow)
-            {
-                return new ErrorRecord(workflow, "Edi2." + workflow.Reason, Category(workflow.WorkflowReason), workflow.Target ?? target);
-            }
-            return ErrorRecords.From(e, target);
-        }
-
-        private static ErrorCategory Category(WorkflowErrorReason reason)
-        {
-            switch (reason)
-            {
-                case WorkflowErrorReason.StateLocked:
-                case WorkflowErrorReason.LedgerLocked:
-                    return ErrorCategory.ResourceBusy;
-                case WorkflowErrorReason.StateCorrupt:
-                case WorkflowErrorReason.LedgerCorrupt:
-                    return ErrorCategory.InvalidData;
-                case WorkflowErrorReason.StateMismatch:
-                case WorkflowErrorReason.OtherClient:
-                    return ErrorCategory.InvalidOperation;
-                case WorkflowErrorReason.LedgerNotUpdated:
-                    return ErrorCategory.WriteError;
-                default:
-                    return ErrorCategory.InvalidArgument;
-            }
-        }
-
         /// <summary>
         /// A progress bar only for a person watching: a console-like host with a RawUI, an interactive session, not
         /// <c>pwsh -NonInteractive</c>, and (console host) output not redirected to a file. Scheduled tasks get none.
