@@ -21,8 +21,8 @@ Describe 'Receiving (Save-Edi2Message, Receive-Edi2Message)' {
         $script:Ledger = Join-Path $TestDrive 'reservations.json'
         $null = Set-Edi2Reservation -HerId $Ours, $OursToo -LedgerPath $Ledger -Confirm:$false -ErrorAction Stop
 
-        # Sends a message from one of our HER-ids to the other. The fake delivers API to API at once, as an inbound copy
-        # with its own id and a NewMessage notification; the copy is found by the MsgHead's MsgId.
+        # Sends a message from one of our HER-ids to the other. The fake delivers API to API at once, with a NewMessage
+        # notification for the receiver; the message is found by the MsgHead's MsgId.
         function script:Send-TestMessage {
             param([int] $From = $OursToo, [int] $To = $Ours, [string] $Body = 'Test')
             $msgId = [guid]::NewGuid().ToString()
