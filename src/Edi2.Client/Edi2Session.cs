@@ -89,6 +89,12 @@ namespace Edi2
 
         public string SourceSystem { get; }
 
+        /// <summary>The application name sent with messages and receipts: the source system's name ("My-EPJ" of "My-EPJ, v1.0.2").</summary>
+        public string ApplicationName => SplitSourceSystem(SourceSystem).Name;
+
+        /// <summary>The application version sent with messages and receipts: the source system's version, else the module's.</summary>
+        public string ApplicationVersion => SplitSourceSystem(SourceSystem).Version;
+
         public string? ParentOrganizationNumber { get; }
 
         public string? ChildOrganizationNumber { get; }
@@ -184,6 +190,14 @@ namespace Edi2
             GetTokenClaims()
                 .Where(c => c.Key.StartsWith("helseid://claims/client/", StringComparison.Ordinal) || c.Key.StartsWith("nhn:msh/client/claims/", StringComparison.Ordinal))
                 .ToDictionary(c => c.Key, c => c.Value);
+
+        internal static (string Name, string Version) SplitSourceSystem(string sourceSystem)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(sourceSystem, @"^(?<name>.+?),?\s+v?(?<version>\d[\w.\-]*)$");
+            return match.Success
+                ? (match.Groups["name"].Value, match.Groups["version"].Value)
+                : (sourceSystem, typeof(Edi2Session).Assembly.GetName().Version?.ToString(3) ?? "1.0");
+        }
 
         public override string ToString() => $"Edi2 session for client '{ClientId}' ({Environment}, {ApiBaseUri})";
 

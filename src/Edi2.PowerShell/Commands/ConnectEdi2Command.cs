@@ -65,7 +65,7 @@ namespace Edi2.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string SecretName { get; set; } = "";
 
-        /// <summary>Signing algorithm when the key does not say (PEM, certificates). Default PS256 for RSA, the curve's for EC.</summary>
+        /// <summary>The signing algorithm, overriding a JWK's own alg (it must fit the key). Without it: the JWK's alg, else PS256 for RSA and the curve's for EC.</summary>
         [Parameter]
         [ValidateSet("PS256", "PS384", "PS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512")]
         public string? Algorithm { get; set; }

@@ -41,8 +41,9 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public SwitchParameter Wait { get; set; }
 
-        /// <summary>With -Wait: stop listening after this long.</summary>
+        /// <summary>With -Wait: stop listening after this long (a TimeSpan, or a number of seconds).</summary>
         [Parameter]
+        [SecondsToTimeSpan]
         public TimeSpan? Timeout { get; set; }
 
         protected override void ProcessRecord()

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using System.Text.RegularExpressions;
 using Edi2.Api;
 using Edi2.Model;
 
@@ -65,7 +64,8 @@ namespace Edi2.PowerShell.Commands
                 }
             }
 
-            var (name, version) = Application(session.SourceSystem);
+            string name = ApplicationName ?? session.ApplicationName;
+            string version = ApplicationVersion ?? session.ApplicationVersion;
             Edi2Document document;
             try
             {
@@ -87,15 +87,6 @@ namespace Edi2.PowerShell.Commands
                 Guid id = Run(token => session.Api.SendMessageAsync(document, SenderHerId, ReceiverHerId, MessageType ?? "", name, version, token));
                 WriteObject(new Edi2SentMessage { Id = id, SenderHerId = SenderHerId == 0 ? (int?)null : SenderHerId, ReceiverHerIds = ReceiverHerId });
             });
-        }
-
-        /// <summary>-ApplicationName/-Version, else "Name, vX.Y" from the source system.</summary>
-        private (string Name, string Version) Application(string sourceSystem)
-        {
-            var match = Regex.Match(sourceSystem, @"^(?<name>.+?),?\s+v?(?<version>\d[\w.\-]*)$");
-            string name = ApplicationName ?? (match.Success ? match.Groups["name"].Value : sourceSystem);
-            string version = ApplicationVersion ?? (match.Success ? match.Groups["version"].Value : "1.0");
-            return (name, version);
         }
     }
 }

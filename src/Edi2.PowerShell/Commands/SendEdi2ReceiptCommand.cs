@@ -69,8 +69,8 @@ namespace Edi2.PowerShell.Commands
                 throw Terminate(e, MessageId.FirstOrDefault()?.Id);
             }
 
-            string name = ApplicationName ?? session.SourceSystem;
-            string version = ApplicationVersion ?? typeof(Edi2Session).Assembly.GetName().Version?.ToString(3) ?? "1.0";
+            string name = ApplicationName ?? session.ApplicationName;
+            string version = ApplicationVersion ?? session.ApplicationVersion;
             foreach (var id in MessageId)
             {
                 if (!ShouldProcess($"message {id.Id} from HER-id {SenderHerId}", $"Send a {Status} receipt")) continue;

@@ -132,4 +132,21 @@ public class OfflineApiTests
         Assert.Equal("{\"a\":\n1}", second.Data);
         Assert.Null(await ServerSentEvent.ReadAsync(reader, default)); // a half event at the end is not delivered
     }
+
+    [Theory]
+    [InlineData("My-EPJ, v1.0.2", "My-EPJ", "1.0.2")]
+    [InlineData("Edi2 PowerShell module, v0.1.0", "Edi2 PowerShell module", "0.1.0")]
+    [InlineData("Sykehus-EPJ 18.0.8", "Sykehus-EPJ", "18.0.8")]
+    public void Application_name_and_version_come_from_the_source_system(string sourceSystem, string name, string version)
+    {
+        Assert.Equal((name, version), Edi2Session.SplitSourceSystem(sourceSystem));
+    }
+
+    [Fact]
+    public void A_source_system_without_a_version_gives_the_modules_version()
+    {
+        var (name, version) = Edi2Session.SplitSourceSystem("Legekontoret");
+        Assert.Equal("Legekontoret", name);
+        Assert.Equal(typeof(Edi2Session).Assembly.GetName().Version!.ToString(3), version);
+    }
 }
