@@ -11,23 +11,8 @@ using Xunit;
 namespace Edi2.Client.Tests.FakeNhn;
 
 /// <summary>Client authentication failures: each must be invalid_client with a description naming the check.</summary>
-public sealed class ClientAssertionRejectionTests : IAsyncLifetime
+public sealed class ClientAssertionRejectionTests : FakeHelseIdTest
 {
-    private FakeNhnServer _server = null!;
-    private HelseIdCaller _caller = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeNhnServer.StartAsync(seed: HelseIdCaller.Seed());
-        _caller = new HelseIdCaller(_server);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _caller.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task Strict_typ_demands_the_issuer_as_audience()
     {

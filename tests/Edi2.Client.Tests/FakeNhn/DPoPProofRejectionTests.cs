@@ -7,23 +7,8 @@ using Xunit;
 namespace Edi2.Client.Tests.FakeNhn;
 
 /// <summary>DPoP proof failures at the token endpoint, with Duende's error texts.</summary>
-public sealed class DPoPProofRejectionTests : IAsyncLifetime
+public sealed class DPoPProofRejectionTests : FakeHelseIdTest
 {
-    private FakeNhnServer _server = null!;
-    private HelseIdCaller _caller = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeNhnServer.StartAsync(seed: HelseIdCaller.Seed());
-        _caller = new HelseIdCaller(_server);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _caller.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("?client=1")]
     [InlineData("#fragment")]

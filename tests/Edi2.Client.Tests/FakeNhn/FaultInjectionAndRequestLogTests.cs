@@ -9,23 +9,8 @@ using Xunit;
 
 namespace Edi2.Client.Tests.FakeNhn;
 
-public sealed class FaultInjectionAndRequestLogTests : IAsyncLifetime
+public sealed class FaultInjectionAndRequestLogTests : FakeHelseIdTest
 {
-    private FakeNhnServer _server = null!;
-    private HelseIdCaller _caller = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeNhnServer.StartAsync(seed: HelseIdCaller.Seed());
-        _caller = new HelseIdCaller(_server);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _caller.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_proxy_HTML_page_is_served_once_then_the_fake_behaves_again()
     {

@@ -8,23 +8,8 @@ using Xunit;
 namespace Edi2.Client.Tests.FakeNhn;
 
 /// <summary>The HTTP shape of a token request, grant type and scope.</summary>
-public sealed class TokenRequestShapeTests : IAsyncLifetime
+public sealed class TokenRequestShapeTests : FakeHelseIdTest
 {
-    private FakeNhnServer _server = null!;
-    private HelseIdCaller _caller = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeNhnServer.StartAsync(seed: HelseIdCaller.Seed());
-        _caller = new HelseIdCaller(_server);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _caller.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task Only_a_form_POST_is_a_token_request()
     {
