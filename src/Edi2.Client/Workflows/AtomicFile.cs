@@ -132,31 +132,41 @@ namespace Edi2.Workflows
         /// <summary>Waits up to <paramref name="timeout"/> (zero: not at all) for the lock, then throws what <paramref name="failure"/> makes.</summary>
         public static async Task<FileStream> AcquireAsync(string lockPath, TimeSpan timeout, Func<IOException?, Exception> failure, CancellationToken cancellationToken)
         {
-            DateTime deadline = DateTime.UtcNow + (timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout);
-            var random = new Random();
+            var wait = new Wait(timeout);
             while (true)
             {
                 var held = TryAcquire(lockPath, out IOException? busy);
                 if (held != null) return held;
-                TimeSpan left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero) throw failure(busy);
-                // A little jitter, so waiting runs do not retry in lock step.
-                TimeSpan wait = TimeSpan.FromMilliseconds(Math.Min(left.TotalMilliseconds, Poll.TotalMilliseconds + random.Next(0, 25)));
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(wait.Next() ?? throw failure(busy), cancellationToken).ConfigureAwait(false);
             }
         }
 
+        /// <summary>The same as <see cref="AcquireAsync"/>, blocking.</summary>
         public static FileStream Acquire(string lockPath, TimeSpan timeout, Func<IOException?, Exception> failure)
         {
-            DateTime deadline = DateTime.UtcNow + (timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout);
-            var random = new Random();
+            var wait = new Wait(timeout);
             while (true)
             {
                 var held = TryAcquire(lockPath, out IOException? busy);
                 if (held != null) return held;
-                TimeSpan left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero) throw failure(busy);
-                Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(left.TotalMilliseconds, 10 + random.Next(0, 30))));
+                Thread.Sleep(wait.Next() ?? throw failure(busy));
+            }
+        }
+
+        /// <summary>The pause before the next try, or null once the deadline has passed.</summary>
+        private sealed class Wait
+        {
+            private readonly DateTime _deadline;
+            private readonly Random _random = new Random();
+
+            public Wait(TimeSpan timeout) => _deadline = DateTime.UtcNow + (timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout);
+
+            public TimeSpan? Next()
+            {
+                TimeSpan left = _deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero) return null;
+                // A little jitter, so waiting runs do not retry in lock step.
+                return TimeSpan.FromMilliseconds(Math.Min(left.TotalMilliseconds, Poll.TotalMilliseconds + _random.Next(0, 25)));
             }
         }
     }

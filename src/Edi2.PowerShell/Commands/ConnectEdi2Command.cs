@@ -122,25 +122,8 @@ namespace Edi2.PowerShell.Commands
             string target = $"HelseID client '{ClientId}' in {Environment}";
             if (!ShouldProcess(target, "Connect to EDI 2.0")) return;
 
-            SigningKey key;
-            try
-            {
-                key = LoadKey();
-            }
-            catch (Exception e) when (ErrorRecords.IsExpected(e))
-            {
-                throw Terminate(e);
-            }
-
-            Edi2Session session;
-            try
-            {
-                session = Run(token => Edi2Session.ConnectAsync(options, key, token));
-            }
-            catch (Exception e) when (ErrorRecords.IsExpected(e))
-            {
-                throw Terminate(e, ClientId);
-            }
+            SigningKey key = OrTerminate(null, LoadKey);
+            Edi2Session session = OrTerminate(ClientId, () => Run(token => Edi2Session.ConnectAsync(options, key, token)));
             DefaultSession.Set(session);
             WriteVerbose($"Connected: {session}. Token expires {session.TokenExpiresAt:u}; DPoP key jkt {session.DPoPKeyThumbprint}.");
             if (PassThru) WriteObject(session);

@@ -90,6 +90,19 @@ namespace Edi2.PowerShell.Commands
             return exception; // not reached
         }
 
+        /// <summary>Runs work this cmdlet cannot go on without; an Edi2 or argument failure ends the cmdlet with that error.</summary>
+        protected T OrTerminate<T>(object? target, Func<T> work)
+        {
+            try
+            {
+                return work();
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                throw Terminate(e, target);
+            }
+        }
+
         /// <summary>Runs per-item work, turning an Edi2 or argument failure into a non-terminating error for that item.</summary>
         protected bool TryItem(object? target, Action action)
         {

@@ -31,17 +31,7 @@ namespace Edi2.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            Edi2Reservation[] entries;
-            try
-            {
-                var ledger = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath));
-                entries = ledger.Read().ToArray();
-            }
-            catch (Exception e) when (ErrorRecords.IsExpected(e))
-            {
-                ThrowTerminatingError(ErrorRecords.From(e, LedgerPath));
-                return;
-            }
+            var entries = OrTerminate(LedgerPath, () => new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)).Read().ToArray());
 
             var client = ClientId is null ? null : new WildcardPattern(ClientId, WildcardOptions.IgnoreCase);
             var found = entries

@@ -29,16 +29,7 @@ namespace Edi2.PowerShell.Commands
         protected override void ProcessRecord()
         {
             var session = ResolveSession();
-            ReservationLedger ledger;
-            try
-            {
-                ledger = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath));
-            }
-            catch (Exception e) when (ErrorRecords.IsExpected(e))
-            {
-                ThrowTerminatingError(ErrorRecords.From(e, LedgerPath));
-                return;
-            }
+            var ledger = OrTerminate(LedgerPath, () => new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)));
 
             foreach (var id in HerId)
             {

@@ -43,16 +43,7 @@ namespace Edi2.PowerShell.Commands
         {
             if (_herIds.Count == 0) return;
             var session = ResolveSession();
-            ReservationLedger ledger;
-            try
-            {
-                ledger = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath));
-            }
-            catch (Exception e) when (ErrorRecords.IsExpected(e))
-            {
-                ThrowTerminatingError(ErrorRecords.From(e, LedgerPath));
-                return;
-            }
+            var ledger = OrTerminate(LedgerPath, () => new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)));
 
             string filters = RejectMessageFunction.Length == 0 ? "" : $", refusing {string.Join(", ", RejectMessageFunction)}";
             if (!ShouldProcess($"HER-id {string.Join(", ", _herIds)} for client '{session.ClientId}' ({session.Environment}{filters}); ledger {ledger.Path}",
