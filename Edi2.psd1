@@ -41,7 +41,7 @@
             Tags         = @('NHN', 'EDI', 'EDI2', 'HelseID', 'DPoP', 'Meldingstjener', 'Health', 'Norway')
             ProjectUri   = 'https://github.com/edi2/edi2-powershell'
             LicenseUri   = 'https://github.com/edi2/edi2-powershell/blob/main/LICENSE'
-            ReleaseNotes = 'Pre-release: HelseID authentication engine.'
+            ReleaseNotes = 'Pre-release 0.1.0: HelseID client credentials with DPoP; EDI 2.0 API v3 (and v2 where it has the operation): notifications, messages, receipts, status, reservations; crash-safe Receive-Edi2Message; local sandbox.'
         }
     }
 }
