@@ -40,7 +40,7 @@ namespace Edi2.Api
     /// <summary>One HTTP exchange with the API, for -Verbose and -Debug. Holds no token, proof or key.</summary>
     public sealed class Edi2HttpTrace
     {
-        internal Edi2HttpTrace(string method, Uri uri, int? status, TimeSpan elapsed, int attempt, string? requestId, string? note, string requestHeaders)
+        internal Edi2HttpTrace(string method, Uri uri, int? status, TimeSpan elapsed, int attempt, string? note, string requestHeaders)
         {
             RequestHeaders = requestHeaders;
             Method = method;
@@ -48,7 +48,6 @@ namespace Edi2.Api
             StatusCode = status;
             Elapsed = elapsed;
             Attempt = attempt;
-            RequestId = requestId;
             Note = note;
         }
 
@@ -66,15 +65,12 @@ namespace Edi2.Api
 
         public int Attempt { get; }
 
-        public string? RequestId { get; }
-
         /// <summary>Why the pipeline tried again, or the transport error.</summary>
         public string? Note { get; }
 
         public override string ToString() =>
             $"{Method} {Uri} -> {(StatusCode?.ToString() ?? "no answer")} in {Elapsed.TotalMilliseconds:0} ms"
             + (Attempt > 1 ? $" (attempt {Attempt})" : "")
-            + (RequestId is null ? "" : $" requestId {RequestId}")
             + (Note is null ? "" : $": {Note}");
     }
 
@@ -141,7 +137,7 @@ namespace Edi2.Api
                     catch (Exception e) when (IsTransport(e, cancellationToken))
                     {
                         string problem = e is OperationCanceledException ? "timed out" : e.GetBaseException().Message;
-                        Report(method, uri, null, watch, attempt, null, problem);
+                        Report(method, uri, null, watch, attempt, problem);
                         if (idempotent && attempt < _retry.MaxAttempts)
                         {
                             await Task.Delay(_retry.Backoff(attempt), cancellationToken).ConfigureAwait(false);
@@ -184,22 +180,22 @@ namespace Edi2.Api
                     }
                 }
 
-                Report(method, uri, status, watch, attempt, null, null);
+                Report(method, uri, status, watch, attempt, null);
                 return response;
             }
         }
 
         private void Retrying(HttpResponseMessage response, HttpMethod method, Uri uri, Stopwatch watch, int attempt, string why)
         {
-            Report(method, uri, (int)response.StatusCode, watch, attempt, null, why);
+            Report(method, uri, (int)response.StatusCode, watch, attempt, why);
             response.Dispose();
         }
 
-        private void Report(HttpMethod method, Uri uri, int? status, Stopwatch watch, int attempt, string? requestId, string? note)
+        private void Report(HttpMethod method, Uri uri, int? status, Stopwatch watch, int attempt, string? note)
         {
             // For -Debug: what was sent, with the credentials named but never shown.
             string headers = $"Authorization: DPoP <access token>; DPoP: <proof for {method} {uri.GetLeftPart(UriPartial.Path)}>; api-version: {_apiVersion}; nhn-source-system: {_sourceSystem}";
-            var trace = new Edi2HttpTrace(method.Method, uri, status, watch.Elapsed, attempt, requestId, note, headers);
+            var trace = new Edi2HttpTrace(method.Method, uri, status, watch.Elapsed, attempt, note, headers);
             Trace?.Invoke(trace);
             Edi2TraceScope.Report(trace);
         }

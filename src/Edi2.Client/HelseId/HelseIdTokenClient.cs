@@ -86,7 +86,7 @@ namespace Edi2.HelseId
                     {
                         string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                         string? nonce = response.Headers.TryGetValues("DPoP-Nonce", out var values) ? values.FirstOrDefault() : null;
-                        Edi2TraceScope.Report(new Edi2HttpTrace("POST", discovery.TokenEndpoint, (int)response.StatusCode, watch.Elapsed, attempt + 1, null,
+                        Edi2TraceScope.Report(new Edi2HttpTrace("POST", discovery.TokenEndpoint, (int)response.StatusCode, watch.Elapsed, attempt + 1,
                             response.IsSuccessStatusCode ? $"token for client '{_settings.ClientId}'" : "HelseID answered " + ErrorCode(body),
                             $"DPoP: <proof{(_nonce is null ? "" : " with nonce")}>; form: client_id={_settings.ClientId}, scope={_settings.Scope}, client_assertion=<signed assertion>"));
                         if (response.IsSuccessStatusCode)
