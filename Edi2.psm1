@@ -31,7 +31,22 @@ if ($isReload) {
     }
 }
 
-# Unhooks the resolver when the last importer removes the module (the assemblies themselves cannot be unloaded).
+# PowerShell 7 resolves type names ([Edi2.Model.Edi2Notification] in a param() block, -is, [OutputType()]) only among
+# the default context's assemblies, and the engine's types live in the private one. A type accelerator per public engine
+# type gives scripts those names with the identity the engine uses (a copy in the default context would be another
+# type, and would bring the dependencies with it). Windows PowerShell 5.1 finds them by itself.
+$typeAccelerators = [psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')
+$engineTypes = if ($isCore) {
+    $engine = [System.Runtime.Loader.AssemblyLoadContext]::Default.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('Edi2.Client'))
+    @($engine.GetExportedTypes() | Where-Object { -not $_.IsNested })
+} else { @() }
+foreach ($type in $engineTypes) { $typeAccelerators::Add($type.FullName, $type) }
+
+# Unhooks the resolver when the last importer removes the module (the assemblies themselves cannot be unloaded), and
+# takes the type names away with it.
 $ExecutionContext.SessionState.Module.OnRemove = {
     [Edi2.Loader.ModuleLoader]::Shutdown()
-}
+    if (-not [Edi2.Loader.ModuleLoader]::IsHooked) {
+        foreach ($type in $engineTypes) { $null = $typeAccelerators::Remove($type.FullName) }
+    }
+}.GetNewClosure()

@@ -5,7 +5,7 @@
     A thin wrapper over dotnet commands: the module layout itself is made by MSBuild
     (dotnet publish src/Edi2.PowerShell), so it is the same on machines without PowerShell.
       Build    (default) lay out out/Edi2 (manifest, dlls, format file, help when platyPS 0.14 is present)
-      Test     Build, then dotnet test, then Pester on out/Edi2
+      Test     Build, then dotnet test, then Pester (5.9.1, restored from NuGet) on out/Edi2
       Docs     markdown in docs/en-US to help in out/Edi2/en-US: Edi2.PowerShell.dll-Help.xml (MAML, from the cmdlet
                pages) and about_*.help.txt (from the about topics). Needs platyPS 0.14:
                Install-Module platyPS -RequiredVersion 0.14.2 -Scope CurrentUser
@@ -29,6 +29,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $root = $PSScriptRoot
 $moduleDir = Join-Path $root 'out/Edi2'
+. (Join-Path $root 'build/PowerShellHost.ps1')
 
 function Invoke-Dotnet {
     & dotnet @args
@@ -78,21 +79,30 @@ function Invoke-Docs {
     Write-Host "Help written to $helpDir ($cmdletCount cmdlets, $($topics.Count) about topics)"
 }
 
+# Pester comes from NuGet (tests/Pester/Pester.csproj pins the version), never from the PowerShell Gallery.
+function Import-Pester {
+    $project = Join-Path $root 'tests/Pester/Pester.csproj'
+    Invoke-Dotnet restore $project --nologo -v quiet
+    $manifest = (& dotnet msbuild $project -nologo -getProperty:PesterManifest | Out-String).Trim()
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $manifest)) { throw "Pester was not restored from NuGet (expected $manifest)." }
+    Import-Module $manifest -Force
+}
+
 function Invoke-Test {
     Invoke-Build
     if (-not $SkipDotnetTest) { Invoke-Dotnet test (Join-Path $root 'Edi2Module.sln') -c $Configuration --nologo }
-    $pester = Get-Module -ListAvailable Pester | Where-Object Version -ge '5.5.0' | Sort-Object Version -Descending | Select-Object -First 1
-    if (-not $pester) {
-        Write-Host 'Installing Pester 5 for the current user'
-        Install-Module Pester -MinimumVersion 5.5.0 -Scope CurrentUser -Force -SkipPublisherCheck
-    }
-    Import-Module Pester -MinimumVersion 5.5.0
+    Import-Pester
     $config = New-PesterConfiguration
     $config.Run.Path = Join-Path $root 'tests/Pester'
     $config.Run.Exit = $false
-    $config.Run.Throw = $true
+    $config.Run.PassThru = $true
     $config.Output.Verbosity = 'Detailed'
-    Invoke-Pester -Configuration $config
+    $result = Invoke-Pester -Configuration $config
+    # One line CI logs can be searched for, in the form test runners close with.
+    Write-Host "Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
+    if ($result.Result -ne 'Passed') {
+        throw "Pester: $($result.FailedCount) failed$(if ($result.FailedBlocksCount + $result.FailedContainersCount) { ", $($result.FailedBlocksCount) blocks and $($result.FailedContainersCount) files could not run" })."
+    }
 }
 
 function Invoke-Sandbox {
@@ -115,10 +125,11 @@ function Invoke-Sandbox {
             if ($line -match '^\s*(Connect-Edi2 .*)$') { $connect = $Matches[1]; break }
         }
         if (-not $connect) { throw "The fake NHN did not start (exit code $($fake.ExitCode)); is port $Port taken? Try -Port 0." }
-        $shell = (Get-Process -Id $PID).Path
+        $shell = Get-PowerShellHost
         $commands = "Import-Module '$(Join-Path $moduleDir 'Edi2.psd1')'; $connect; Get-Edi2Session; " +
             "Write-Host 'Try: Get-Edi2Notification -HerId 8142519 | Get-Edi2Message' -ForegroundColor Cyan"
-        & $shell -NoExit -NoProfile -Command $commands
+        $arguments = @($shell.Arguments) + @('-NoExit', '-NoProfile', '-Command', $commands)
+        & $shell.FilePath @arguments
     }
     finally {
         if (-not $fake.HasExited) { $fake.Kill() }

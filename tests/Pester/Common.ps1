@@ -7,13 +7,15 @@ $ModuleDir = Join-Path (Join-Path $RepoRoot 'out') 'Edi2'
 $ModuleManifest = Join-Path $ModuleDir 'Edi2.psd1'
 $DependenciesDir = Join-Path $ModuleDir 'dependencies'
 
-# The host running the tests, and Windows PowerShell 5.1 where this is Windows (for the Desktop tests under pwsh too).
-$CurrentPowerShell = (Get-Process -Id $PID).Path
+# The PowerShell running the tests, and Windows PowerShell 5.1 where this is Windows (for the Desktop tests under pwsh
+# too): how to start each (Get-PowerShellHost).
+. (Join-Path (Join-Path $RepoRoot 'build') 'PowerShellHost.ps1')
+$CurrentPowerShell = Get-PowerShellHost
 $WindowsPowerShell = if ($PSVersionTable.PSEdition -eq 'Desktop') {
     $CurrentPowerShell
 } elseif ([System.Environment]::OSVersion.Platform -eq 'Win32NT') {
     $candidate = Join-Path $env:SystemRoot 'System32\WindowsPowerShell\v1.0\powershell.exe'
-    if (Test-Path -LiteralPath $candidate) { $candidate }
+    if (Test-Path -LiteralPath $candidate) { [pscustomobject]@{ FilePath = $candidate; Arguments = @() } }
 }
 
 function Assert-ModuleBuilt {
@@ -28,18 +30,19 @@ function Invoke-InFreshPowerShell {
     param(
         [Parameter(Mandatory)] [string] $Script,
         [hashtable] $Values = @{},
-        [string] $Executable = $CurrentPowerShell
+        [psobject] $PowerShell = $CurrentPowerShell
     )
     $prefix = foreach ($name in $Values.Keys) {
         "`${0} = '{1}'" -f $name, ([string]$Values[$name]).Replace("'", "''")
     }
     $full = ($prefix -join [Environment]::NewLine) + [Environment]::NewLine + '$ErrorActionPreference = ''Stop''' + [Environment]::NewLine + $Script
     $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($full))
-    $output = & $Executable -NoProfile -NonInteractive -NoLogo -EncodedCommand $encoded 2>&1
+    $arguments = @($PowerShell.Arguments) + @('-NoProfile', '-NonInteractive', '-NoLogo', '-EncodedCommand', $encoded)
+    $output = & $PowerShell.FilePath @arguments 2>&1
     if ($LASTEXITCODE -ne 0) {
-        throw "$Executable failed with exit code $LASTEXITCODE`n$($output -join "`n")"
+        throw "$($PowerShell.FilePath) failed with exit code $LASTEXITCODE`n$($output -join "`n")"
     }
     $json = @($output | Where-Object { $_ -is [string] })
-    if ($json.Count -eq 0) { throw "$Executable printed nothing`n$($output -join "`n")" }
+    if ($json.Count -eq 0) { throw "$($PowerShell.FilePath) printed nothing`n$($output -join "`n")" }
     $json[-1] | ConvertFrom-Json
 }

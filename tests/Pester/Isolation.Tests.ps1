@@ -27,14 +27,22 @@ function Import-Stub([string] $Kind) {
         $builder = [System.Reflection.Emit.AssemblyBuilder]::DefineDynamicAssembly($name, [System.Reflection.Emit.AssemblyBuilderAccess]::Run)
         $null = $builder.DefineDynamicModule($stubName).DefineType("$stubName.Stub", [System.Reflection.TypeAttributes]::Public).CreateType()
     } else {
+        # Compiled with the Roslyn that PowerShell 7 ships (Add-Type -OutputAssembly gives the assembly a random name).
         $folder = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString('N'))
         $null = New-Item -ItemType Directory -Path $folder
         $dll = Join-Path $folder "$stubName.dll"
-        Add-Type -OutputAssembly $dll -OutputType Library -TypeDefinition @"
-[assembly: System.Reflection.AssemblyVersion("1.0.0.0")]
-namespace Microsoft.IdentityModel.Tokens { public class Stub { } }
-"@
+        $source = '[assembly: System.Reflection.AssemblyVersion("1.0.0.0")] namespace Microsoft.IdentityModel.Tokens { public class Stub { } }'
+        $compilation = [Microsoft.CodeAnalysis.CSharp.CSharpCompilation]::Create($stubName,
+            [Microsoft.CodeAnalysis.SyntaxTree[]] @([Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree]::ParseText($source)),
+            [Microsoft.CodeAnalysis.MetadataReference[]] @([Microsoft.CodeAnalysis.MetadataReference]::CreateFromFile([object].Assembly.Location)),
+            [Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions]::new([Microsoft.CodeAnalysis.OutputKind]::DynamicallyLinkedLibrary))
+        $file = [System.IO.File]::Create($dll)
+        try { $emitted = $compilation.Emit($file) } finally { $file.Dispose() }
+        if (-not $emitted.Success) { throw "The stub did not compile: $($emitted.Diagnostics)" }
         Add-Type -Path $dll
+    }
+    if (-not ([System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq $stubName -and $_.GetName().Version -eq '1.0.0.0' })) {
+        throw "The stub $stubName 1.0 did not load."
     }
 }
 '@
@@ -46,6 +54,9 @@ function Use-Engine {
     $engine = [System.Runtime.Loader.AssemblyLoadContext]::Default.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('Edi2.Client'))
     $signingKey = $engine.GetType('Edi2.HelseId.SigningKey', $true)
     $key = $signingKey::Generate('ES256')
+    # A DPoP proof: Microsoft.IdentityModel.JsonWebTokens signs it.
+    $proof = $engine.GetType('Edi2.HelseId.DPoPProof', $true)::Create($key, 'GET', [uri]'https://api.example.test/ping', [DateTimeOffset]::UtcNow, $null, $null)
+    if ($proof.Split('.').Count -ne 3) { throw "Not a JWS: $proof" }
     $jwk = $key.ExportPublicJwk() | ConvertFrom-Json
     $key.Dispose()
     $jwk
@@ -131,7 +142,7 @@ Get-LoadReport (Use-Engine)
 
 Describe 'Windows PowerShell 5.1' -Skip:(-not $hasWindowsPowerShell) {
     It 'imports, runs the engine from dependencies, and enables TLS 1.2 when only <_> was offered' -ForEach 'Tls', 'Tls, Tls11' {
-        $report = Invoke-InFreshPowerShell -Executable $WindowsPowerShell -Values @{ Manifest = $ModuleManifest; Before = $_ } -Script @'
+        $report = Invoke-InFreshPowerShell -PowerShell $WindowsPowerShell -Values @{ Manifest = $ModuleManifest; Before = $_ } -Script @'
 [System.Net.ServicePointManager]::SecurityProtocol = [System.Net.SecurityProtocolType]$Before
 Import-Module $Manifest
 $engine = [System.Reflection.Assembly]::Load('Edi2.Client')
@@ -153,7 +164,7 @@ $jwk = $key.ExportPublicJwk() | ConvertFrom-Json
     }
 
     It 'leaves SystemDefault to the operating system, which then chooses TLS 1.2 or 1.3 itself' {
-        $report = Invoke-InFreshPowerShell -Executable $WindowsPowerShell -Values @{ Manifest = $ModuleManifest } -Script @'
+        $report = Invoke-InFreshPowerShell -PowerShell $WindowsPowerShell -Values @{ Manifest = $ModuleManifest } -Script @'
 [System.Net.ServicePointManager]::SecurityProtocol = [System.Net.SecurityProtocolType]::SystemDefault
 Import-Module $Manifest
 [pscustomobject]@{ Protocols = [string][System.Net.ServicePointManager]::SecurityProtocol } | ConvertTo-Json -Compress

@@ -80,7 +80,7 @@ namespace Edi2.PowerShell.Commands
 
             bool showProgress = WorkflowSupport.IsInteractive(Host);
             var watch = Stopwatch.StartNew();
-            TimeSpan lastProgress = TimeSpan.MinValue;
+            TimeSpan? lastProgress = null; // none shown yet (MinValue would overflow the subtraction below)
             ReceiveProgress? last = null;
             var progressRecord = new ProgressRecord(1, "Receive-Edi2Message", $"HER-id {herIds}");
 
@@ -139,7 +139,7 @@ namespace Edi2.PowerShell.Commands
                         break;
                     case ReceiveEventKind.Progress:
                         last = happened.Progress;
-                        if (showProgress && last != null && watch.Elapsed - lastProgress >= ProgressInterval)
+                        if (showProgress && last != null && (lastProgress is null || watch.Elapsed - lastProgress.Value >= ProgressInterval))
                         {
                             lastProgress = watch.Elapsed;
                             progressRecord.StatusDescription =
