@@ -88,9 +88,23 @@ function Import-Pester {
     Import-Module $manifest -Force
 }
 
+# dotnet test, with its per-assembly summaries added up into one line like Pester's.
+function Invoke-XunitTest {
+    $passed = 0; $failed = 0; $skipped = 0
+    & dotnet test (Join-Path $root 'Edi2Module.sln') -c $Configuration --nologo | ForEach-Object {
+        Write-Host $_
+        if ($_ -match 'Failed:\s*(\d+),\s*Passed:\s*(\d+),\s*Skipped:\s*(\d+)') {
+            $failed += [int]$Matches[1]; $passed += [int]$Matches[2]; $skipped += [int]$Matches[3]
+        }
+    }
+    $exitCode = $LASTEXITCODE
+    Write-Host "xunit: $passed passed, $failed failed, $skipped skipped"
+    if ($exitCode -ne 0) { throw "dotnet test failed with exit code $exitCode" }
+}
+
 function Invoke-Test {
     Invoke-Build
-    if (-not $SkipDotnetTest) { Invoke-Dotnet test (Join-Path $root 'Edi2Module.sln') -c $Configuration --nologo }
+    if (-not $SkipDotnetTest) { Invoke-XunitTest }
     Import-Pester
     $config = New-PesterConfiguration
     $config.Run.Path = Join-Path $root 'tests/Pester'

@@ -207,6 +207,7 @@ Describe 'Test-Edi2Connection and Invoke-Edi2Request' {
         $result.Success | Should -BeTrue
         $result.Ping | Should -Be 'Pong'
         $result.Latency | Should -BeOfType [timespan]
+        ($result | Out-String) | Should -Match 'LatencyMs\s+: \d+'
         ($result | Format-Table | Out-String) | Should -Match 'LatencyMs'
         Test-Edi2Connection -Quiet | Should -BeTrue
     }

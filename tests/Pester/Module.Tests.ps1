@@ -27,13 +27,44 @@ function Get-ExportReport {
 }
 
 Describe 'Edi2 module' {
-    It 'has a manifest that passes Test-ModuleManifest' {
+    It 'has a manifest that passes Test-ModuleManifest, with every file it names in the module' {
+        # Test-ModuleManifest also fails when RootModule, FormatsToProcess or another named file is missing.
         $info = Test-ModuleManifest -Path $ModuleManifest -ErrorAction Stop
         $info.Name | Should -Be 'Edi2'
         $info.RootModule | Should -Be 'Edi2.psm1'
-        [string]$info.Version | Should -Not -BeNullOrEmpty
+        foreach ($file in @($manifestData.FormatsToProcess) + @($manifestData.TypesToProcess) | Where-Object { $_ }) {
+            Join-Path $ModuleDir $file | Should -Exist
+        }
+    }
+
+    It 'loads nothing before the root module has run the loader' {
+        # PowerShell loads NestedModules and RequiredAssemblies before RootModule, so before Edi2.psm1's loader.
         $manifestData.Keys | Should -Not -Contain 'NestedModules'
         $manifestData.Keys | Should -Not -Contain 'RequiredAssemblies'
+    }
+
+    It 'has the version of Directory.Build.props, stamped into the source manifest and nothing else changed' {
+        $version = ([xml](Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Directory.Build.props'))).Project.PropertyGroup.ModuleVersion |
+            Where-Object { $_ } | Select-Object -First 1
+        $manifestData.ModuleVersion | Should -Be $version
+        $source = Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Edi2.psd1')
+        (Get-Content -Raw -LiteralPath $ModuleManifest).TrimEnd() | Should -BeExactly $source.Replace('{{ModuleVersion}}', $version).TrimEnd()
+    }
+
+    It 'lists in CmdletsToExport exactly the cmdlets the cmdlet assembly defines, and exports no functions or variables' {
+        $result = Invoke-InFreshPowerShell -Values @{ Manifest = $ModuleManifest } -Script @'
+Import-Module $Manifest
+$assembly = (Get-Command Connect-Edi2).ImplementingType.Assembly
+$defined = foreach ($type in $assembly.GetExportedTypes()) {
+    $attribute = [System.Attribute]::GetCustomAttribute($type, [System.Management.Automation.CmdletAttribute])
+    if ($attribute -and -not $type.IsAbstract) { '{0}-{1}' -f $attribute.VerbName, $attribute.NounName }
+}
+[pscustomobject]@{ Defined = @($defined | Sort-Object) } | ConvertTo-Json -Compress
+'@
+        Join-Sorted $result.Defined | Should -Be $expectedCmdlets
+        $manifestData.CmdletsToExport | Should -Not -Contain '*'
+        Join-Sorted $manifestData.FunctionsToExport | Should -Be ''
+        Join-Sorted $manifestData.VariablesToExport | Should -Be ''
     }
 
     It 'imports and exports exactly the cmdlets in the manifest, and nothing else' {

@@ -14,8 +14,6 @@ internal static class TestPaths
 
     public static string Dependencies => Path.Combine(Module, "dependencies");
 
-    public static string LaidOutManifest => Path.Combine(Module, "Edi2.psd1");
-
     public static string Probe => Path.Combine(Output, "probe", "Edi2.IsolationProbe.dll");
 
     public static string Fixture => Path.Combine(Output, "fixture", "Edi2.PowerShell.TestFixture.dll");
@@ -25,8 +23,6 @@ internal static class TestPaths
 
     public static string RepoRoot { get; } = typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "Edi2.RepoRoot").Value!;
-
-    public static string SourceManifest => Path.Combine(RepoRoot, "Edi2.psd1");
 
     public static string HelpFolder => Path.Combine(RepoRoot, "docs", "en-US");
 }
