@@ -5,15 +5,11 @@
 #   Windows PowerShell 5.1: no isolation; the import works, the engine runs, and TLS 1.2 is enabled.
 # The engine is reached the way the cmdlet assembly's reference to it is resolved: by name, from the default context.
 
-BeforeDiscovery {
-    . (Join-Path $PSScriptRoot 'Common.ps1')
-    $isCore = $PSVersionTable.PSEdition -eq 'Core'
-    $hasWindowsPowerShell = [bool]$WindowsPowerShell
-}
-
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     Assert-ModuleBuilt
+    $isCore = $PSVersionTable.PSEdition -eq 'Core'
+    $hasWindowsPowerShell = [bool]$WindowsPowerShell
 
     # Loads a stand-in for another module's Microsoft.IdentityModel.Tokens, version 1.0, into the default context:
     # 'dynamic' as Microsoft Graph's own isolation test does, 'file' as a real dll on disk (which the runtime's binder
@@ -81,7 +77,11 @@ function Get-LoadReport($Jwk) {
     function Get-Loaded($Report, [string] $Name) { @($Report.Loaded | Where-Object Name -EQ $Name) }
 }
 
-Describe 'Isolation on PowerShell 7' -Skip:(-not $isCore) {
+Describe 'Isolation on PowerShell 7' {
+    BeforeEach {
+        if (-not $isCore) { Set-ItResult -Skipped -Because 'AssemblyLoadContext isolation exists only on PowerShell 7 (this is Windows PowerShell)' }
+    }
+
     It 'keeps Edi2''s Microsoft.IdentityModel in the "Edi2" context when another one (<_>) was loaded first' -ForEach 'dynamic', 'file' {
         $report = Invoke-InFreshPowerShell -Values @{ Manifest = $ModuleManifest; Kind = $_ } -Script (
             $loadStub + "`n" + $useEngineAndReport + @'
@@ -122,7 +122,7 @@ Get-LoadReport $jwk
 
     It 'works next to <_> in either import order, where it is installed' -ForEach 'Az.Accounts', 'Microsoft.Graph.Authentication', 'ExchangeOnlineManagement' {
         if (-not (Get-Module -ListAvailable -Name $_)) {
-            Set-ItResult -Skipped -Because "$_ is not installed"
+            Set-ItResult -Skipped -Because "$_ is not installed (it comes from the PowerShell Gallery, which this machine cannot reach)"
             return
         }
         foreach ($order in 'OtherFirst', 'Edi2First') {
@@ -140,7 +140,11 @@ Get-LoadReport (Use-Engine)
     }
 }
 
-Describe 'Windows PowerShell 5.1' -Skip:(-not $hasWindowsPowerShell) {
+Describe 'Windows PowerShell 5.1' {
+    BeforeEach {
+        if (-not $hasWindowsPowerShell) { Set-ItResult -Skipped -Because 'Windows PowerShell 5.1 exists only on Windows' }
+    }
+
     It 'imports, runs the engine from dependencies, and enables TLS 1.2 when only <_> was offered' -ForEach 'Tls', 'Tls, Tls11' {
         $report = Invoke-InFreshPowerShell -PowerShell $WindowsPowerShell -Values @{ Manifest = $ModuleManifest; Before = $_ } -Script @'
 [System.Net.ServicePointManager]::SecurityProtocol = [System.Net.SecurityProtocolType]$Before

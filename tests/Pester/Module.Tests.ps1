@@ -101,6 +101,42 @@ $forced = Get-ExportReport
         Join-Sorted $result.Forced.Cmdlets | Should -Be $expectedCmdlets
     }
 
+    It 'lets scripts name every output, session and exception type as a type literal, and keeps the dependencies hidden' {
+        $result = Invoke-InFreshPowerShell -Values @{ Manifest = $ModuleManifest } -Script @'
+Import-Module $Manifest
+$outputTypes = @(Get-Command -Module Edi2 | ForEach-Object OutputType | ForEach-Object Type |
+    Where-Object { $_ -and $_.Namespace -like 'Edi2*' } | Sort-Object FullName -Unique)
+$engine = [Edi2.Edi2Session].Assembly
+$exceptionTypes = @($engine.GetExportedTypes() | Where-Object { [System.Exception].IsAssignableFrom($_) })
+$checked = foreach ($type in @($outputTypes) + @($exceptionTypes) + @([Edi2.Edi2Session])) {
+    $name = $type.FullName
+    # As users write them: a literal, a typed param() in their own function, -is, and [OutputType()].
+    $literal = & ([scriptblock]::Create("[$name]"))
+    $function = [scriptblock]::Create("function Test-Typed { [OutputType([$name])] param([$name] `$Value) `$Value -is [$name] }; Get-Command Test-Typed")
+    $command = & $function
+    [pscustomobject]@{
+        Name       = $name
+        SameType   = [object]::ReferenceEquals($literal, $type)
+        OutputType = [string]$command.OutputType[0].Type.FullName
+        Parameter  = [string]$command.Parameters['Value'].ParameterType.FullName
+    }
+}
+$hidden = try { $null = [Microsoft.IdentityModel.Tokens.JsonWebKey]; $false } catch { $true }
+[pscustomobject]@{ Checked = @($checked); OutputTypeCount = $outputTypes.Count; DependencyHidden = $hidden } | ConvertTo-Json -Depth 3 -Compress
+'@
+        $result.OutputTypeCount | Should -BeGreaterOrEqual 10
+        foreach ($type in $result.Checked) {
+            $type.SameType | Should -BeTrue -Because "[$($type.Name)] is the engine's own type"
+            $type.OutputType | Should -Be $type.Name
+            $type.Parameter | Should -Be $type.Name
+        }
+        @($result.Checked | ForEach-Object Name) | Should -Contain 'Edi2.Model.Edi2Notification'
+        @($result.Checked | ForEach-Object Name) | Should -Contain 'Edi2.Api.Edi2ApiException'
+        if ($PSVersionTable.PSEdition -eq 'Core') {
+            $result.DependencyHidden | Should -BeTrue -Because "Microsoft.IdentityModel stays in Edi2's private load context"
+        }
+    }
+
     It 'refuses a second copy of the module from another folder in the same process, with a clear message' {
         $copy = Join-Path ([System.IO.Path]::GetTempPath()) ('Edi2-copy-' + [guid]::NewGuid().ToString('N'))
         Copy-Item -LiteralPath $ModuleDir -Destination $copy -Recurse
