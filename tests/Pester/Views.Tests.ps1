@@ -1,4 +1,4 @@
-# The default views in Edi2.Format.ps1xml as a person sees them at 80 and 120 columns: every table view of every output
+# The default views in Edi2.Format.ps1xml as a person sees them in consoles of 80 and 120 columns: every table view of every output
 # type shows each of its column headers whole on one line, the columns a user needs whole (ids, HER-ids, Type, status)
 # are there at 80 columns and never cut, and what does not fit is left to Format-List. Values are the widest real ones.
 
@@ -6,9 +6,10 @@ BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     $formatFile = Join-Path $RepoRoot 'src/Edi2.PowerShell/Edi2.Format.ps1xml'
     $tableViews = @(([xml](Get-Content -Raw -LiteralPath $formatFile)).Configuration.ViewDefinitions.View |
-        Where-Object { $_.TableControl } |
+        Where-Object { $_.SelectSingleNode('TableControl') } |
         ForEach-Object { @{ Name = $_.Name; TypeName = $_.ViewSelectedBy.TypeName; Labels = @($_.TableControl.TableHeaders.TableColumnHeader | ForEach-Object Label) } })
-    $widths = 80, 120
+    # A console of 80 columns gives a table 79 (the host keeps the last column free so that lines do not wrap).
+    $widths = 79, 80, 119, 120
 }
 
 BeforeAll {
@@ -60,7 +61,7 @@ BeforeAll {
         'Edi2.Model.Edi2ConnectionTest' = @{
             Objects  = @([Edi2.Model.Edi2ConnectionTest]@{ Success = $true; ClientId = '7f3c2a10-5b8e-4d0f-9a61-2c4e8b9d1f07'; TokenOk = $true; TokenExpiresAt = $now; Latency = [timespan]::FromMilliseconds(1234); Ping = 'Pong' })
             Whole    = 'Success', 'LatencyMs', 'TokenExpiresAt', 'ClientId'
-            MayBeCut = 'Error'
+            MayBeCut = @()
         }
     }
 
@@ -119,7 +120,7 @@ Describe 'The default view of each output type' {
         @{ Type = 'Edi2.Model.Edi2ConnectionTest'; Properties = 'Success', 'ClientId' }
     ) {
         $sample = $script:Samples[$Type]
-        $text = $sample.Objects | Out-String -Width 80
+        $text = $sample.Objects | Out-String -Width 79
         foreach ($object in $sample.Objects) {
             foreach ($property in $Properties) {
                 $text | Should -Match ([regex]::Escape([string]$object.$property)) -Because "$Type shows its $property whole by default:`n$text"
