@@ -4,16 +4,13 @@
 .DESCRIPTION
     A thin wrapper over dotnet commands: the module layout itself is made by MSBuild
     (dotnet publish src/Edi2.PowerShell), so it is the same on machines without PowerShell.
-      Build    (default) lay out out/Edi2 (manifest, dlls, format file, help when platyPS 0.14 is present)
+      Build    (default) lay out out/Edi2 (manifest, dlls, format file, and the help made from docs/en-US)
       Test     Build, then dotnet test, then Pester (5.9.1, restored from NuGet) on out/Edi2
-      Docs     markdown in docs/en-US to help in out/Edi2/en-US: Edi2.PowerShell.dll-Help.xml (MAML, from the cmdlet
-               pages) and about_*.help.txt (from the about topics). Needs platyPS 0.14:
-               Install-Module platyPS -RequiredVersion 0.14.2 -Scope CurrentUser
       Sandbox  build, start the fake NHN on 127.0.0.1 and open a PowerShell session connected to it
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Sandbox')]
+    [ValidateSet('Build', 'Test', 'Sandbox')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -39,44 +36,7 @@ function Invoke-Dotnet {
 function Invoke-Build {
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
     Invoke-Dotnet publish (Join-Path $root 'src/Edi2.PowerShell') -c $Configuration -o $moduleDir --nologo
-    if (Get-PlatyPS) {
-        Invoke-Docs
-    } else {
-        Write-Host 'platyPS 0.14 not found: the module is laid out without its help (Install-Module platyPS -RequiredVersion 0.14.2 -Scope CurrentUser).'
-    }
     Write-Host "Module laid out in $moduleDir"
-}
-
-# The pages in docs/en-US are platyPS 0.14 markdown (schema 2.0.0). platyPS 2 is another module
-# (Microsoft.PowerShell.PlatyPS) with another format; a 1.x or 2.x 'platyPS' is not taken either.
-function Get-PlatyPS {
-    Get-Module -ListAvailable platyPS |
-        Where-Object { $_.Version -ge [version]'0.14.0' -and $_.Version -lt [version]'1.0' } |
-        Sort-Object Version -Descending | Select-Object -First 1
-}
-
-# Help goes where PowerShell looks for it: en-US next to Edi2.PowerShell.dll, the cmdlets' help file named after their
-# assembly (each page's 'external help file'), and the about topics as about_*.help.txt beside it.
-function Invoke-Docs {
-    $platyPS = Get-PlatyPS
-    if (-not $platyPS) { throw 'The Docs task needs platyPS 0.14: Install-Module platyPS -RequiredVersion 0.14.2 -Scope CurrentUser' }
-    Import-Module platyPS -RequiredVersion $platyPS.Version
-    if (-not (Test-Path (Join-Path $moduleDir 'Edi2.psd1'))) {
-        Write-Warning "$moduleDir has no module yet: the help is written there alone. ./build.ps1 -Task Build lays out the module with it."
-    }
-    $docs = Join-Path $root 'docs/en-US'
-    $helpDir = Join-Path $moduleDir 'en-US'
-    # Afresh, so that no help of a page that was removed stays behind.
-    if (Test-Path $helpDir) { Remove-Item $helpDir -Recurse -Force }
-    New-ExternalHelp -Path $docs -OutputPath (Join-Path $moduleDir 'en-US') -Force | Out-Null
-
-    $maml = Join-Path $helpDir 'Edi2.PowerShell.dll-Help.xml'
-    if (-not (Test-Path $maml)) { throw "New-ExternalHelp did not write $maml; check the 'external help file' of the pages in $docs." }
-    $topics = @(Get-ChildItem $docs -Filter 'about_*.md' | ForEach-Object { $_.BaseName + '.help.txt' })
-    $missing = @($topics | Where-Object { -not (Test-Path (Join-Path $helpDir $_)) })
-    if ($missing.Count -gt 0) { throw "New-ExternalHelp did not write $($missing -join ', ') in $helpDir." }
-    $cmdletCount = @(Select-Xml -Path $maml -XPath "/*[local-name()='helpItems']/*[local-name()='command']").Count
-    Write-Host "Help written to $helpDir ($cmdletCount cmdlets, $($topics.Count) about topics)"
 }
 
 # Pester comes from NuGet (tests/Pester/Pester.csproj pins the version), never from the PowerShell Gallery.
@@ -153,6 +113,5 @@ function Invoke-Sandbox {
 switch ($Task) {
     'Build'   { Invoke-Build }
     'Test'    { Invoke-Test }
-    'Docs'    { Invoke-Docs }
     'Sandbox' { Invoke-Sandbox }
 }

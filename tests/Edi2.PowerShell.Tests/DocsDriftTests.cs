@@ -29,7 +29,8 @@ public sealed class DocsDriftTests
 
     private static Func<CmdletParameter, ParameterFacts> FactsOf(CmdletModel c) => p => HelpRules.Facts(Assemblies.Module.Assembly, c, p);
 
-    private static List<string> Check(CmdletModel c, string markdown) => HelpRules.CheckPage(c, FactsOf(c), HelpMarkdown.Parse(markdown)).ToList();
+    private static List<string> Check(CmdletModel c, string markdown) =>
+        HelpRules.CheckPage(c, FactsOf(c), HelpMarkdown.Parse(markdown), HelpRules.HelpUri(Assemblies.Module.Assembly, c)).ToList();
 
     private static string ReadPage(string name) => File.ReadAllText(PagePath(name));
 
@@ -56,13 +57,12 @@ public sealed class DocsDriftTests
     public void README_names_every_about_topic() =>
         Assemblies.AssertNone(HelpRules.AboutTopicsInReadme(AboutTopics(), File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "README.md"))).ToList());
 
-    /// <summary>build.ps1 -Task Docs writes the MAML where PowerShell looks for the cmdlets' help: next to Edi2.PowerShell.dll, in en-US.</summary>
+    /// <summary>The publish writes the MAML where PowerShell looks for the cmdlets' help: next to Edi2.PowerShell.dll, in en-US.</summary>
     [Fact]
-    public void The_help_file_name_is_the_cmdlet_assembly_name_and_build_ps1_writes_it_to_en_US()
+    public void The_help_file_name_is_the_cmdlet_assembly_name_and_the_publish_writes_it_to_en_US()
     {
         Assert.Equal(HelpRules.HelpFileName, Path.GetFileName(TestPaths.CmdletAssembly) + "-Help.xml");
-        string build = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "build.ps1"));
-        Assert.Matches(@"New-ExternalHelp\s+-Path\s+\$docs\s+-OutputPath\s+\(Join-Path\s+\$moduleDir\s+'en-US'\)", build);
+        Assert.True(File.Exists(Path.Combine(TestPaths.Module, "en-US", HelpRules.HelpFileName)), "the published module has no en-US/" + HelpRules.HelpFileName);
     }
 
     // ---- each rule fails when the docs drift (a real page, broken in memory) ----
@@ -157,6 +157,32 @@ public sealed class DocsDriftTests
             Check(Connect, ConnectPage.Replace(" -KeyPath <String>", "")));
         var withoutVault = Regex.Replace(ConnectPage, @"(?ms)^### Vault\n```.*?```\n\n", "");
         Assert.Contains(Check(Connect, withoutVault), f => f.StartsWith("Connect-Edi2: SYNTAX has ", StringComparison.Ordinal) && f.Contains("'### Vault'"));
+    }
+
+    [Fact]
+    public void A_parameter_set_no_parameter_names_is_found()
+    {
+        // Connect-Edi2's default set (the key from EDI2_CLIENT_KEY) has no parameter of its own: with (All) everywhere
+        // New-ExternalHelp would leave it out of SYNTAX.
+        string allEverywhere = ConnectPage.Replace("Parameter Sets: EnvironmentVariable, KeyPath, Jwk, Certificate, CertificateThumbprint, Vault", "Parameter Sets: (All)");
+        Assert.NotEqual(ConnectPage, allEverywhere);
+        Assert.Contains(Check(Connect, allEverywhere), f => f.StartsWith("Connect-Edi2: no parameter names set 'EnvironmentVariable'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_online_version_that_is_not_the_HelpUri_is_found() =>
+        Assert.Contains("Connect-Edi2: front matter 'online version: https://example.org/Connect-Edi2', the cmdlet's HelpUri is https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Connect-Edi2.md",
+            Check(Connect, Regex.Replace(ConnectPage, "(?m)^online version: .*$", "online version: https://example.org/Connect-Edi2")));
+
+    [Fact]
+    public void An_example_without_remarks_with_another_prompt_or_a_long_title_is_found()
+    {
+        string noRemarks = Regex.Replace(ConnectPage, @"(?m)^Reads the private JWK from the secret.*\n", "");
+        Assert.Contains("Connect-Edi2: example 'Example 4: Connect with the key from a SecretManagement vault' has no remarks after its code", Check(Connect, noRemarks));
+        string oldPrompt = ConnectPage.Replace("PS> Connect-Edi2 -ClientId 7f3c2a10-5b8e-4d0f-9a61-2c4e8b9d1f07 -Vault", @"PS C:\> Connect-Edi2 -ClientId 7f3c2a10-5b8e-4d0f-9a61-2c4e8b9d1f07 -Vault");
+        Assert.Contains("Connect-Edi2: example 'Example 4: Connect with the key from a SecretManagement vault' does not start at a 'PS> ' prompt", Check(Connect, oldPrompt));
+        string longTitle = ConnectPage.Replace("### Example 4: Connect with the key from a SecretManagement vault", "### Example 4: Connect with the key from a SecretManagement vault, as a string");
+        Assert.Contains(Check(Connect, longTitle), f => f.Contains("Example 4: Connect with the key from a SecretManagement vault, as a string' has a title of 74 characters", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -15,6 +15,9 @@ internal sealed record HelpParameterBlock(IReadOnlyDictionary<string, string> Fi
 /// <summary>A <c>### -Name</c> entry of PARAMETERS. platyPS writes one yaml block per group of parameter sets in which the parameter behaves alike.</summary>
 internal sealed record HelpParameter(string Name, IReadOnlyList<HelpParameterBlock> Blocks);
 
+/// <summary>A <c>### Title</c> of EXAMPLES: its <c>```powershell</c> blocks (the first one's text) and whether text follows the code (the remarks).</summary>
+internal sealed record HelpExample(string Title, int PowerShellBlocks, string? FirstCode, bool HasRemarks);
+
 /// <summary>A <c>### SetName</c> subsection of SYNTAX (Heading null when the cmdlet has one set) and its code block.</summary>
 internal sealed record HelpSyntax(string? Heading, string Code);
 
@@ -35,8 +38,7 @@ internal sealed partial class HelpMarkdown
 
     public IReadOnlyList<HelpSyntax> Syntax { get; private init; } = [];
 
-    /// <summary>Example titles and how many <c>```powershell</c> blocks each has.</summary>
-    public IReadOnlyList<(string Title, int PowerShellBlocks)> Examples { get; private init; } = [];
+    public IReadOnlyList<HelpExample> Examples { get; private init; } = [];
 
     /// <summary>Every <c>### -Name</c> under PARAMETERS, in order (CommonParameters is not one: see <see cref="HasCommonParameters"/>).</summary>
     public IReadOnlyList<HelpParameter> Parameters { get; private init; } = [];
@@ -68,7 +70,7 @@ internal sealed partial class HelpMarkdown
         string? title = null, section = null, subheading = null;
         var sections = new List<string>();
         var syntax = new List<HelpSyntax>();
-        var examples = new List<(string, int)>();
+        var examples = new List<HelpExample>();
         var parameters = new List<(string Name, List<HelpParameterBlock> Blocks)>();
         var inputs = new List<string>();
         var outputs = new List<string>();
@@ -85,7 +87,7 @@ internal sealed partial class HelpMarkdown
                 if (section == "SYNTAX") syntax.Add(new HelpSyntax(subheading, string.Join("\n", code)));
                 else if (section == "EXAMPLES" && examples.Count > 0 && language == "powershell")
                 {
-                    examples[^1] = (examples[^1].Item1, examples[^1].Item2 + 1);
+                    examples[^1] = examples[^1] with { PowerShellBlocks = examples[^1].PowerShellBlocks + 1, FirstCode = examples[^1].FirstCode ?? string.Join("\n", code) };
                 }
                 else if (section == "PARAMETERS" && language == "yaml" && subheading is not null && parameters.Count > 0 && subheading == "-" + parameters[^1].Name)
                 {
@@ -94,7 +96,15 @@ internal sealed partial class HelpMarkdown
                 continue;
             }
             Match heading = HeadingLine().Match(line);
-            if (!heading.Success) continue;
+            if (!heading.Success)
+            {
+                // platyPS's remarks: text after an example's code.
+                if (section == "EXAMPLES" && examples.Count > 0 && examples[^1].PowerShellBlocks > 0 && line.Trim().Length > 0)
+                {
+                    examples[^1] = examples[^1] with { HasRemarks = true };
+                }
+                continue;
+            }
             int level = heading.Groups["level"].Value.Length;
             string name = heading.Groups["text"].Value.Trim();
             if (level == 1)
@@ -114,7 +124,7 @@ internal sealed partial class HelpMarkdown
             switch (section)
             {
                 case "EXAMPLES":
-                    examples.Add((name, 0));
+                    examples.Add(new HelpExample(name, 0, null, false));
                     break;
                 case "PARAMETERS" when name == "CommonParameters":
                     common = true;

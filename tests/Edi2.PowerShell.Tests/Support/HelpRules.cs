@@ -92,11 +92,21 @@ internal static class HelpRules
     }
 
     /// <summary>Everything a page must say that the cmdlet's metadata can check.</summary>
-    public static IEnumerable<string> CheckPage(CmdletModel c, Func<CmdletParameter, ParameterFacts> facts, HelpMarkdown page) =>
-        Shape(c, page).Concat(Syntax(c, facts, page)).Concat(Parameters(c, facts, page)).Concat(InputsAndOutputs(c, page));
+    public static IEnumerable<string> CheckPage(CmdletModel c, Func<CmdletParameter, ParameterFacts> facts, HelpMarkdown page, string? helpUri) =>
+        Shape(c, page, helpUri).Concat(Syntax(c, facts, page)).Concat(Parameters(c, facts, page)).Concat(InputsAndOutputs(c, page));
 
-    /// <summary>Front matter, title, the sections in order, at least two examples with PowerShell code, CommonParameters.</summary>
-    public static IEnumerable<string> Shape(CmdletModel c, HelpMarkdown page)
+    /// <summary>The HelpUri of a cmdlet's [Cmdlet] attribute (what Get-Help -Online opens when the help has no link), or null.</summary>
+    public static string? HelpUri(Assembly assembly, CmdletModel c) =>
+        assembly.GetType(c.TypeName, throwOnError: true)!.GetCustomAttributesData()
+            .Where(a => a.AttributeType.FullName == Automation + "CmdletAttribute")
+            .SelectMany(a => a.NamedArguments).Where(n => n.MemberName == "HelpUri").Select(n => n.TypedValue.Value as string).FirstOrDefault();
+
+    /// <summary>
+    /// Front matter (an 'online version' that is the cmdlet's HelpUri, so Get-Help -Online opens the same page either way),
+    /// title, the sections in order, CommonParameters, and at least two examples, each PowerShell code that starts at a
+    /// <c>PS></c> prompt (one prompt style throughout) followed by remarks (Get-Help shows nothing else to explain it).
+    /// </summary>
+    public static IEnumerable<string> Shape(CmdletModel c, HelpMarkdown page, string? helpUri)
     {
         var expectedFrontMatter = new Dictionary<string, string>
         {
@@ -107,15 +117,29 @@ internal static class HelpRules
             if (!page.FrontMatter.TryGetValue(key, out string? actual)) yield return $"{c}: front matter lacks '{key}:'";
             else if (key != "online version" && actual != value) yield return $"{c}: front matter '{key}: {actual}', expected '{value}'";
         }
+        if (helpUri is null) yield return $"{c}: [Cmdlet] has no HelpUri, so Get-Help -Online has nowhere to go";
+        else if (page.FrontMatter.TryGetValue("online version", out string? online) && online != helpUri)
+        {
+            yield return $"{c}: front matter 'online version: {online}', the cmdlet's HelpUri is {helpUri}";
+        }
         if (page.Title != c.Name) yield return $"{c}: the title is '# {page.Title}', expected '# {c.Name}'";
         if (!page.Sections.SequenceEqual(Sections))
         {
             yield return $"{c}: sections are {string.Join(", ", page.Sections)}; platyPS 0.14 has {string.Join(", ", Sections)}";
         }
         if (page.Examples.Count < 2) yield return $"{c}: {page.Examples.Count} example(s); at least two (interactive and scheduled use)";
-        foreach (var (title, blocks) in page.Examples.Where(e => e.PowerShellBlocks == 0))
+        foreach (HelpExample example in page.Examples)
         {
-            yield return $"{c}: example '{title}' has no ```powershell code block";
+            if (example.PowerShellBlocks == 0)
+            {
+                yield return $"{c}: example '{example.Title}' has no ```powershell code block";
+                continue;
+            }
+            if (!example.FirstCode!.StartsWith("PS> ", StringComparison.Ordinal)) yield return $"{c}: example '{example.Title}' does not start at a 'PS> ' prompt";
+            if (example.FirstCode.Contains("PS C:\\>", StringComparison.Ordinal)) yield return $"{c}: example '{example.Title}' has a 'PS C:\\>' prompt; the pages use 'PS> '";
+            if (!example.HasRemarks) yield return $"{c}: example '{example.Title}' has no remarks after its code";
+            // platyPS pads titles under 62 characters with dashes to 64; a longer one stands unmarked among the others.
+            if (example.Title.Length >= 62) yield return $"{c}: example '{example.Title}' has a title of {example.Title.Length} characters; under 62 Get-Help sets it between dashes like the others";
         }
         if (!page.HasCommonParameters) yield return $"{c}: PARAMETERS lacks '### CommonParameters'";
     }
@@ -131,6 +155,16 @@ internal static class HelpRules
             ? new List<string?> { null }
             : sets.Select(s => (string?)(s == c.DefaultParameterSet ? s + " (Default)" : s)).ToList();
         var actualHeadings = page.Syntax.Select(s => s.Heading).ToList();
+        // New-ExternalHelp makes the syntax from the 'Parameter Sets:' of the parameters, and (All) names no set: a set
+        // that no parameter names is left out of Get-Help's SYNTAX.
+        if (sets.Count > 1)
+        {
+            var named = page.Parameters.SelectMany(p => p.Blocks).SelectMany(b => b.List("Parameter Sets")).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (string set in sets.Where(s => !named.Contains(s)))
+            {
+                yield return $"{c}: no parameter names set '{set}' in 'Parameter Sets:', so New-ExternalHelp leaves it out of SYNTAX; name the sets of a parameter that is in all of them";
+            }
+        }
         if (!expectedHeadings.SequenceEqual(actualHeadings))
         {
             string Show(IEnumerable<string?> headings) => string.Join(", ", headings.Select(h => h is null ? "(one block, no heading)" : $"'### {h}'"));
@@ -261,7 +295,6 @@ internal static class HelpRules
             {
                 yield return $"{name}: 'Parameter Sets:' lists '{set}', which {(allSets.Contains(set) ? "the parameter is not in" : "is no parameter set of the cmdlet")}";
             }
-            if (allSets.Count > 1 && sets.Count == allSets.Count) yield return $"{name}: is in every parameter set; platyPS writes (All)";
             sets = sets.Where(memberOf.Contains).ToList();
         }
         covered.AddRange(sets);
