@@ -84,12 +84,35 @@ Describe 'Connect-Edi2 key sources' {
         (Get-Edi2Session).ClientId | Should -Be 'cert-client'
     }
 
-    It 'explains a missing SecretManagement module, vault or secret' {
-        $err = $null
-        try { Connect-Edi2 -ClientId ec-client -Vault 'NoSuchVault-Edi2Pester' -SecretName 'x' @script:Endpoints } catch { $err = $_ }
-        $err | Should -Not -BeNullOrEmpty
-        $expected = if (Get-Command Microsoft.PowerShell.SecretManagement\Get-Secret -ErrorAction SilentlyContinue) { 'Edi2.Key.VaultNotFound' } else { 'Edi2.Key.SecretManagementMissing' }
-        Get-FakeNhnErrorId $err | Should -Be $expected
+    It 'connects with -Jwk as a string or SecureString that came wrapped in a PSObject' {
+        # [object] parameter: Get-Content's string carries note properties, so it arrives as a PSObject; so does [psobject]$x.
+        Connect-Edi2 -ClientId ec-client -Jwk (Get-Content -Raw -LiteralPath $script:EcKey.Path) @script:Endpoints
+        (Get-Edi2Session).ClientKeyThumbprint | Should -Be $script:EcKey.Thumbprint
+        $secure = [psobject](ConvertTo-SecureString (Get-Content -Raw -LiteralPath $script:EcKey.Path) -AsPlainText -Force)
+        Connect-Edi2 -ClientId ec-client -Jwk $secure @script:Endpoints
+        (Get-Edi2Session).ClientKeyThumbprint | Should -Be $script:EcKey.Thumbprint
+        $fromFunction = & { [psobject][System.IO.File]::ReadAllText($script:EcKey.Path) }
+        Connect-Edi2 -ClientId ec-client -Jwk $fromFunction @script:Endpoints
+        (Get-Edi2Session).ClientKeyThumbprint | Should -Be $script:EcKey.Thumbprint
+    }
+
+    # The module present (vault and secret errors, every kind of secret): Vault.Tests.ps1, with a test SecretManagement.
+    It 'explains that -Vault needs Microsoft.PowerShell.SecretManagement when the module is not installed' {
+        $saved = $env:PSModulePath
+        try {
+            # Only PowerShell's own modules: whatever this machine has installed cannot change the answer.
+            $env:PSModulePath = Join-Path $PSHOME 'Modules'
+            Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
+            $err = $null
+            try { Connect-Edi2 -ClientId ec-client -Vault 'NoSuchVault-Edi2Pester' -SecretName 'x' @script:Endpoints } catch { $err = $_ }
+            Get-FakeNhnErrorId $err | Should -Be 'Edi2.Key.SecretManagementMissing'
+            $err.CategoryInfo.Category | Should -Be 'NotInstalled'
+            $err.TargetObject | Should -Be 'NoSuchVault-Edi2Pester'
+            $err.Exception.Message | Should -Match 'Install-Module Microsoft.PowerShell.SecretManagement'
+            Get-Edi2Session | Should -BeNullOrEmpty
+        } finally {
+            $env:PSModulePath = $saved
+        }
     }
 }
 
@@ -101,8 +124,8 @@ Describe 'Connect-Edi2 bad input' {
         @{ Case = 'wrong client id'; Id = 'Edi2.Authentication.InvalidClient'; Category = 'AuthenticationError'; Arguments = @{ ClientId = 'no-such-client'; KeyPath = 'KEY' } }
         @{ Case = 'key not registered'; Id = 'Edi2.Authentication.InvalidClient'; Category = 'AuthenticationError'; Arguments = @{ ClientId = 'ec-client'; KeyPath = 'OTHER' } }
     ) {
-        if ($Arguments.KeyPath -eq 'KEY') { $Arguments.KeyPath = $script:EcKey.Path }
-        if ($Arguments.KeyPath -eq 'OTHER') { $Arguments.KeyPath = $script:OtherKey.Path }
+        if ($Arguments['KeyPath'] -eq 'KEY') { $Arguments.KeyPath = $script:EcKey.Path }
+        if ($Arguments['KeyPath'] -eq 'OTHER') { $Arguments.KeyPath = $script:OtherKey.Path }
         $err = $null
         try { Connect-Edi2 @Arguments @script:Endpoints } catch { $err = $_ }
         Get-FakeNhnErrorId $err | Should -Be $Id
@@ -215,6 +238,26 @@ Describe 'Test-Edi2Connection and Invoke-Edi2Request' {
     It 'calls any path with the same authentication' {
         (Invoke-Edi2Request -Path ping).response | Should -Be 'Pong'
         Invoke-Edi2Request -Path ping -Raw | Should -Match 'Pong'
+    }
+
+    It 'sends a -Body JSON string that came wrapped in a PSObject as that JSON' {
+        $json = '{"configurations":[{"herId":8142520,"receiveNotificationChannel":"Api","clientLocked":false}]}'
+        $path = Join-Path $TestDrive 'body.json'
+        [System.IO.File]::WriteAllText($path, $json, [System.Text.UTF8Encoding]::new($false))
+        foreach ($body in @((Get-Content -Raw -LiteralPath $path), [psobject]$json, (& { [psobject]$json }))) {
+            $err = $null
+            Invoke-Edi2Request -Method PUT -Path 'mshconfigurations' -Body $body -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            $err | Should -BeNullOrEmpty
+        }
+        # Not a string: converted with ConvertTo-Json, a PSCustomObject with its properties (they live in the wrapper).
+        $object = [pscustomobject]@{ configurations = @([pscustomobject]@{ herId = 8142520; receiveNotificationChannel = 'Api'; clientLocked = $false }) }
+        $err = $null
+        Invoke-Edi2Request -Method PUT -Path 'mshconfigurations' -Body $object -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err | Should -BeNullOrEmpty
+        # And what the fake refuses is refused: the body really is looked at.
+        $err = $null
+        Invoke-Edi2Request -Method PUT -Path 'mshconfigurations' -Body ([psobject]'{"configurations":"nonsense"}') -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        Get-FakeNhnErrorId $err[0] | Should -Be 'Edi2.Api.BadRequest'
     }
 
     It 'sends nothing that changes state under -WhatIf' {

@@ -1,4 +1,4 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
+﻿#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
 # Sending, receipts, status and message metadata against the fake NHN, through the built module in out/Edi2.
 
 Describe 'Messages (Send-Edi2Message, Send-Edi2Receipt, Get-Edi2MessageStatus, Get-Edi2Message, Confirm-Edi2Message)' {
@@ -136,5 +136,33 @@ Describe 'Messages (Send-Edi2Message, Send-Edi2Receipt, Get-Edi2MessageStatus, G
         try { Get-Edi2Notification -HerId $Ours -Session $V2 } catch { $err = $_ }
         Get-FakeNhnErrorId $err | Should -Be 'Edi2.Api.NotSupportedInVersion'
         $err.Exception.Message | Should -Match 'version 2'
+    }
+
+    # -Content is [object]: what came out of a function, a pipeline or Get-Content arrives in a PSObject wrapper (or, for
+    # bytes a script block output, as object[]); it must still be sent as those very bytes or that text.
+    It 'sends -Content given as <Case> unchanged' -ForEach @(
+        @{ Case = 'bytes from Get-Content -AsByteStream -Raw (a wrapped byte[])'; Make = { param($path) if ($PSVersionTable.PSEdition -eq 'Core') { Get-Content -LiteralPath $path -AsByteStream -Raw } else { Get-Content -LiteralPath $path -Encoding Byte -Raw } } }
+        @{ Case = 'a [psobject]-wrapped byte[]'; Make = { param($path) [psobject][System.IO.File]::ReadAllBytes($path) } }
+        @{ Case = "bytes a script block output (& { [byte[]]... })"; Make = { param($path) & { [byte[]][System.IO.File]::ReadAllBytes($path) } } }
+        @{ Case = 'a wrapped string from Get-Content -Raw'; Make = { param($path) Get-Content -LiteralPath $path -Raw -Encoding utf8 } }
+        @{ Case = "a string from a function's output, wrapped"; Make = { param($path) [psobject](& { [System.IO.File]::ReadAllText($path) }) } }
+    ) {
+        $path = Join-Path $TestDrive "wrapped-$([guid]::NewGuid()).xml"
+        [System.IO.File]::WriteAllText($path, (New-TestMsgHead -Sender $OursToo -Receiver $Ours -Body 'Innpakket, æøå'), [System.Text.UTF8Encoding]::new($false))
+        $content = & $Make $path
+        $sent = Send-Edi2Message -Content $content -SenderHerId $OursToo -ReceiverHerId $Ours -MessageType DIALOG_HELSEFAGLIG -Confirm:$false -ErrorAction Stop
+        $sent.Id | Should -BeOfType [guid]
+        $folder = Join-Path $TestDrive "wrapped-out-$($sent.Id)"
+        $saved = Save-Edi2Message -Id $sent.Id -Path $folder -ErrorAction Stop
+        [System.IO.File]::ReadAllText($saved.Path) | Should -BeExactly ([System.IO.File]::ReadAllText($path))
+    }
+
+    It 'sends -Content given as the lines Get-Content read (wrapped strings) as the document, lines joined with line feeds' {
+        $path = Join-Path $TestDrive "lines-$([guid]::NewGuid()).xml"
+        $text = (New-TestMsgHead -Sender $OursToo -Receiver $Ours -Body 'Linjer').Replace("`r`n", "`n")
+        [System.IO.File]::WriteAllText($path, $text, [System.Text.UTF8Encoding]::new($false))
+        $sent = Send-Edi2Message -Content (Get-Content -LiteralPath $path -Encoding utf8) -SenderHerId $OursToo -ReceiverHerId $Ours -MessageType DIALOG_HELSEFAGLIG -Confirm:$false -ErrorAction Stop
+        $saved = Save-Edi2Message -Id $sent.Id -Path (Join-Path $TestDrive "lines-out-$($sent.Id)") -ErrorAction Stop
+        [System.IO.File]::ReadAllText($saved.Path) | Should -BeExactly $text
     }
 }

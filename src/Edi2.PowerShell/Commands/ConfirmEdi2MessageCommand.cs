@@ -5,7 +5,7 @@ using Edi2.PowerShell.Identity;
 namespace Edi2.PowerShell.Commands
 {
     /// <summary>Marks received messages downloaded (v3) or read (v2) for a receiver, so they are not offered again.</summary>
-    [Cmdlet(VerbsLifecycle.Confirm, "Edi2Message", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Confirm, "Edi2Message", SupportsShouldProcess = true, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Confirm-Edi2Message.md")]
     [OutputType(typeof(void))]
     public sealed class ConfirmEdi2MessageCommand : Edi2SessionCmdlet
     {
@@ -17,7 +17,7 @@ namespace Edi2.PowerShell.Commands
         [ValidateRange(1, int.MaxValue)]
         public int ReceiverHerId { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
             foreach (var id in Id)

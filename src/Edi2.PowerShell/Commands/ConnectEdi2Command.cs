@@ -14,7 +14,7 @@ namespace Edi2.PowerShell.Commands
     /// Connects to EDI 2.0 as a HelseID client: loads the client key, gets a DPoP-bound token at once (so a wrong
     /// client id or key fails here) and makes the session the runspace's default.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Connect, "Edi2", DefaultParameterSetName = EnvironmentVariableSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommunications.Connect, "Edi2", DefaultParameterSetName = EnvironmentVariableSet, SupportsShouldProcess = true, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Connect-Edi2.md")]
     [OutputType(typeof(Edi2Session))]
     public sealed class ConnectEdi2Command : Edi2Cmdlet
     {
@@ -104,8 +104,9 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void EndProcessing()
+        protected override void EndProcessingCore()
         {
+            CurrentTarget = ClientId;
             var options = new Edi2ConnectionOptions
             {
                 ClientId = ClientId,
@@ -182,7 +183,12 @@ namespace Edi2.PowerShell.Commands
                 $"No certificate with thumbprint {wanted} in CurrentUser\\My or LocalMachine\\My.", wanted);
         }
 
-        /// <summary>Microsoft.PowerShell.SecretManagement\Get-Secret, called by name: no compile-time dependency.</summary>
+        /// <summary>
+        /// Microsoft.PowerShell.SecretManagement\Get-Secret, called by name: no compile-time dependency. What SecretManagement
+        /// 1.1 does: an unknown vault is a terminating GetSecretVaultNotFound error ("Vault not found in registry: x"), a
+        /// missing secret a non-terminating GetSecretNotFound ("The secret x was not found."), and a vault extension that
+        /// fails writes its own error first. Each becomes an Edi2.Key error that names the vault and the secret, never the value.
+        /// </summary>
         private object ReadSecret()
         {
             if (InvokeCommand.GetCommand("Microsoft.PowerShell.SecretManagement\\Get-Secret", CommandTypes.Cmdlet) is null)
@@ -192,35 +198,49 @@ namespace Edi2.PowerShell.Commands
             }
             var vaults = InvokeCommand.InvokeScript("param($n) Microsoft.PowerShell.SecretManagement\\Get-SecretVault -Name $n -ErrorAction SilentlyContinue",
                 true, PipelineResultTypes.None, null, Vault);
-            if (vaults.Count == 0)
-            {
-                throw new Edi2KeyException(KeyErrorReason.VaultNotFound,
-                    $"There is no SecretManagement vault named '{Vault}' (Get-SecretVault lists them).", Vault);
-            }
-            var secrets = InvokeCommand.InvokeScript("param($v, $n) Microsoft.PowerShell.SecretManagement\\Get-Secret -Vault $v -Name $n -ErrorAction SilentlyContinue",
+            if (vaults.Count == 0) throw VaultNotFound();
+
+            // The secret and the errors Get-Secret wrote (or the terminating one it threw), without letting either escape.
+            var answer = InvokeCommand.InvokeScript(
+                "param($v, $n) $s = $null; $ev = $null; " +
+                "try { $s = Microsoft.PowerShell.SecretManagement\\Get-Secret -Vault $v -Name $n -ErrorAction SilentlyContinue -ErrorVariable ev; $e = @($ev) } " +
+                "catch { $e = @($ev) + @($_) }; " +
+                "@{ Secret = $s; Errors = @($e | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) }",
                 true, PipelineResultTypes.None, null, Vault, SecretName);
-            object? value = secrets.Count == 0 ? null : secrets[0]?.BaseObject;
-            if (value is IDictionary members) return members;
-            string? text = Plain(value);
-            if (string.IsNullOrEmpty(text))
-            {
-                throw new Edi2KeyException(KeyErrorReason.SecretNotFound,
-                    $"Vault '{Vault}' has no secret named '{SecretName}' (or it could not be read).", SecretName);
-            }
-            return text!;
+            var result = answer.Count == 1 ? ParameterValues.Unwrap(answer[0]) as IDictionary : null;
+            object? value = ParameterValues.Unwrap(result?["Secret"]);
+            var errors = ((ParameterValues.Unwrap(result?["Errors"]) as IEnumerable) ?? Array.Empty<object>()).Cast<object>()
+                .Select(ParameterValues.Unwrap).OfType<ErrorRecord>().ToList();
+
+            if (errors.Any(e => e.FullyQualifiedErrorId.StartsWith("GetSecretVaultNotFound", StringComparison.Ordinal))) throw VaultNotFound();
+            if (value is IDictionary members && members.Count > 0) return members;
+            string? text = value is IDictionary ? null : Plain(value);
+            if (!string.IsNullOrEmpty(text)) return text!;
+
+            // Not there, or the vault could not read it: say which, with the vault's own reason (it names the secret, not its value).
+            var reason = errors.FirstOrDefault(e => !e.FullyQualifiedErrorId.StartsWith("GetSecretNotFound", StringComparison.Ordinal));
+            string message = reason is null
+                ? $"Vault '{Vault}' has no secret named '{SecretName}' (Get-SecretInfo -Vault '{Vault}' lists them)."
+                : $"The secret '{SecretName}' in vault '{Vault}' could not be read: {reason.Exception?.Message ?? reason.ToString()}";
+            throw new Edi2KeyException(KeyErrorReason.SecretNotFound, message, SecretName);
         }
 
-        /// <summary>Secrets arrive as SecureString, string or byte[] (hashtables are handled by the caller).</summary>
+        private Edi2KeyException VaultNotFound() =>
+            new Edi2KeyException(KeyErrorReason.VaultNotFound,
+                $"There is no SecretManagement vault named '{Vault}' (Get-SecretVault lists them; vaults are registered per user).", Vault);
+
+        /// <summary>Secrets and -Jwk arrive as SecureString, string, byte[] or PSCredential, wrapped or not (hashtables are handled by the caller).</summary>
         private static string? Plain(object? value)
         {
-            switch (value)
+            object? unwrapped = ParameterValues.Unwrap(value);
+            switch (unwrapped)
             {
                 case null: return null;
-                case PSObject ps: return Plain(ps.BaseObject);
                 case SecureString secure: return new System.Net.NetworkCredential("", secure).Password;
+                case PSCredential credential: return credential.GetNetworkCredential().Password;
                 case string text: return text;
                 case byte[] bytes: return System.Text.Encoding.UTF8.GetString(bytes);
-                default: return value.ToString();
+                default: return unwrapped.ToString();
             }
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,16 +12,87 @@ namespace Edi2.PowerShell.Commands
     /// Base of every Edi2 cmdlet: Ctrl+C cancels the running engine call at once, engine work runs off the pipeline
     /// thread while Write* calls stay on it, and engine exceptions become ErrorRecords with stable ids.
     /// </summary>
+    /// <remarks>
+    /// The base owns BeginProcessing, ProcessRecord and EndProcessing (sealed) and runs the cmdlet's
+    /// <see cref="BeginProcessingCore"/>, <see cref="ProcessRecordCore"/> and <see cref="EndProcessingCore"/> inside one
+    /// catch-all: whatever leaves them that is not already PowerShell's own (a RuntimeException: pipeline stopped,
+    /// -ErrorAction Stop, ThrowTerminatingError, binding errors) becomes a terminating error through
+    /// <see cref="ErrorRecords.From"/>, about <see cref="CurrentTarget"/> (or the main bound parameter). No raw .NET
+    /// exception ever reaches the user.
+    /// </remarks>
     public abstract class Edi2Cmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private BlockingCollection<Action>? _pipelineWork;
+        private volatile bool _stopping;
 
         protected CancellationToken StopToken => _stop.Token;
 
-        protected override void StopProcessing() => _stop.Cancel();
+        /// <summary>
+        /// What the cmdlet is working on now (a message id, a HER-id, a path), for an error it did not expect. Set it as
+        /// the work moves from item to item; <see cref="TryItem"/> and <see cref="OrTerminate{T}"/> set it to their target.
+        /// When it is null the error is about the main bound parameter (the pipeline one, else the one at position 0).
+        /// </summary>
+        protected object? CurrentTarget { get; set; }
+
+        protected sealed override void BeginProcessing() => Guard(BeginProcessingCore);
+
+        protected sealed override void ProcessRecord() => Guard(ProcessRecordCore);
+
+        protected sealed override void EndProcessing() => Guard(EndProcessingCore);
+
+        protected sealed override void StopProcessing()
+        {
+            _stopping = true;
+            _stop.Cancel();
+        }
+
+        /// <summary>The cmdlet's BeginProcessing, run inside the base's catch-all.</summary>
+        protected virtual void BeginProcessingCore()
+        {
+        }
+
+        /// <summary>The cmdlet's ProcessRecord, run inside the base's catch-all.</summary>
+        protected virtual void ProcessRecordCore()
+        {
+        }
+
+        /// <summary>The cmdlet's EndProcessing, run inside the base's catch-all.</summary>
+        protected virtual void EndProcessingCore()
+        {
+        }
 
         public void Dispose() => _stop.Dispose();
+
+        private void Guard(Action step)
+        {
+            try
+            {
+                step();
+            }
+            catch (Exception e) when (!(e is RuntimeException))
+            {
+                // Ctrl+C or a stopped pipeline: whatever the cancelled work threw, the pipeline is stopping.
+                if (_stopping) throw new PipelineStoppedException();
+                ThrowTerminatingError(ErrorRecords.From(e, CurrentTarget ?? MainTarget()));
+            }
+        }
+
+        /// <summary>The value of the main bound parameter: the one from the pipeline, else position 0, else the first mandatory one.</summary>
+        private object? MainTarget()
+        {
+            var bound = MyInvocation?.BoundParameters;
+            if (bound is null || bound.Count == 0) return null;
+            var candidates = GetType().GetProperties()
+                .Select(p => (Property: p, Attribute: p.GetCustomAttributes(typeof(ParameterAttribute), true).Cast<ParameterAttribute>()
+                    .FirstOrDefault(a => a.ParameterSetName == ParameterAttribute.AllParameterSets || a.ParameterSetName == ParameterSetName)))
+                .Where(c => c.Attribute != null && bound.ContainsKey(c.Property.Name) && !(bound[c.Property.Name] is System.Security.SecureString))
+                .OrderBy(c => c.Attribute!.ValueFromPipeline ? 0 : c.Attribute!.Position == 0 ? 1 : c.Attribute!.Mandatory ? 2 : 3)
+                .ToList();
+            if (candidates.Count == 0) return null;
+            object? value = bound[candidates[0].Property.Name];
+            return value is Array { Length: 1 } single ? single.GetValue(0) : value;
+        }
 
         /// <summary>Runs engine work and waits for it, doing what it <see cref="Post"/>s on this (the pipeline) thread meanwhile.</summary>
         protected T Run<T>(Func<CancellationToken, Task<T>> work)
@@ -93,6 +165,7 @@ namespace Edi2.PowerShell.Commands
         /// <summary>Runs work this cmdlet cannot go on without; an Edi2 or argument failure ends the cmdlet with that error.</summary>
         protected T OrTerminate<T>(object? target, Func<T> work)
         {
+            if (target != null) CurrentTarget = target;
             try
             {
                 return work();
@@ -106,14 +179,18 @@ namespace Edi2.PowerShell.Commands
         /// <summary>Runs per-item work, turning an Edi2 or argument failure into a non-terminating error for that item.</summary>
         protected bool TryItem(object? target, Action action)
         {
+            object? previous = CurrentTarget;
+            if (target != null) CurrentTarget = target;
             try
             {
                 action();
+                CurrentTarget = previous; // the item is done; an unexpected error after it is not about it
                 return true;
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
                 WriteEdi2Error(e, target);
+                CurrentTarget = previous;
                 return false;
             }
         }

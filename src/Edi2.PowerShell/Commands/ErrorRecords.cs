@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Reflection;
 using System.Management.Automation;
 using Edi2.Api;
 using Edi2.HelseId;
@@ -13,12 +14,26 @@ namespace Edi2.PowerShell.Commands
         public static bool IsExpected(Exception e) =>
             e is Edi2Exception || e is ArgumentException || e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException;
 
+        public const string UnexpectedId = "Edi2.Unexpected";
+
         public static ErrorRecord From(Exception e, object? target)
         {
             if (e is AggregateException aggregate && aggregate.InnerExceptions.Count == 1) e = aggregate.InnerExceptions[0];
+            if (e is TargetInvocationException { InnerException: Exception inner }) e = inner;
             var (id, category) = Classify(e);
             object? errorTarget = (e as Edi2Exception)?.Target ?? target;
-            return new ErrorRecord(e, id, category, errorTarget);
+            var record = new ErrorRecord(e, id, category, errorTarget);
+            if (id == UnexpectedId)
+            {
+                // The exception stays as it is ($_.Exception, with its stack trace); what the user reads says what to do.
+                record.ErrorDetails = new ErrorDetails(
+                    $"Edi2 did not expect this {e.GetType().FullName}: {e.Message} This is a bug in Edi2: please report it, with this message, " +
+                    "$_.ScriptStackTrace, $_.Exception.StackTrace and the -Verbose output of the command.")
+                {
+                    RecommendedAction = "Report it as a bug in Edi2 (see the message). Running the command again may work.",
+                };
+            }
+            return record;
         }
 
         private static (string Id, ErrorCategory Category) Classify(Exception e)
@@ -49,8 +64,38 @@ namespace Edi2.PowerShell.Commands
                 case InvalidOperationException _:
                     return ("Edi2.InvalidOperation", ErrorCategory.InvalidOperation);
                 default:
-                    return ("Edi2.Unexpected", ErrorCategory.NotSpecified);
+                    return (UnexpectedId, UnexpectedCategory(e));
             }
+        }
+
+        /// <summary>A category for an exception nobody expected, from what kind of failure it is.</summary>
+        private static ErrorCategory UnexpectedCategory(Exception e)
+        {
+            switch (e)
+            {
+                case FormatException _:
+                case InvalidCastException _:
+                case System.Xml.XmlException _:
+                    return ErrorCategory.InvalidData;
+                case ArithmeticException _:
+                    return ErrorCategory.InvalidResult;
+                case System.Security.Cryptography.CryptographicException _:
+                    return ErrorCategory.SecurityError;
+                case NotImplementedException _:
+                case NotSupportedException _:
+                    return ErrorCategory.NotImplemented;
+                case TimeoutException _:
+                    return ErrorCategory.OperationTimeout;
+                case OutOfMemoryException _:
+                    return ErrorCategory.ResourceUnavailable;
+            }
+            // System.Text.Json lives in the engine's private load context: the cmdlet assembly must not reference it, so by name.
+            for (Type? t = e.GetType(); t != null; t = t.BaseType)
+            {
+                if (t.FullName == "System.Text.Json.JsonException") return ErrorCategory.InvalidData;
+            }
+            // NullReferenceException, KeyNotFoundException, IndexOutOfRangeException, ...: a state the module did not expect.
+            return ErrorCategory.InvalidOperation;
         }
 
         private static ErrorCategory KeyCategory(KeyErrorReason reason)

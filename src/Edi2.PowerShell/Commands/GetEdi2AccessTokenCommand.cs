@@ -9,7 +9,7 @@ namespace Edi2.PowerShell.Commands
     /// The session's current access token, for diagnostics and calls to other NHN APIs. -Decode shows its header and
     /// claims instead of the token; -AsSecureString keeps it out of the console.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "Edi2AccessToken", DefaultParameterSetName = "Token")]
+    [Cmdlet(VerbsCommon.Get, "Edi2AccessToken", DefaultParameterSetName = "Token", HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Get-Edi2AccessToken.md")]
     [OutputType(typeof(string), typeof(SecureString), ParameterSetName = new[] { "Token" })]
     [OutputType(typeof(Edi2AccessTokenInfo), ParameterSetName = new[] { "Decode" })]
     public sealed class GetEdi2AccessTokenCommand : Edi2SessionCmdlet
@@ -20,9 +20,10 @@ namespace Edi2.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = "Decode")]
         public SwitchParameter Decode { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
+            CurrentTarget = session.ClientId;
             string token;
             try
             {

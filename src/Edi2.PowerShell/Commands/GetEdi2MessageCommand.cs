@@ -10,7 +10,7 @@ namespace Edi2.PowerShell.Commands
     /// A message's metadata by id (from ids, strings, notifications, ...). With an API v2 session, -ReceiverHerId lists
     /// unread messages instead.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "Edi2Message", DefaultParameterSetName = IdSet)]
+    [Cmdlet(VerbsCommon.Get, "Edi2Message", DefaultParameterSetName = IdSet, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Get-Edi2Message.md")]
     [OutputType(typeof(Edi2Message))]
     public sealed class GetEdi2MessageCommand : Edi2SessionCmdlet
     {
@@ -30,7 +30,7 @@ namespace Edi2.PowerShell.Commands
         [ValidateRange(1, 100)]
         public int First { get; set; } = 100;
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
             if (ParameterSetName == UnreadSet)

@@ -6,7 +6,7 @@ using Edi2.PowerShell.Identity;
 namespace Edi2.PowerShell.Commands
 {
     /// <summary>Delivery and application-receipt state of a sent message, one row per receiver.</summary>
-    [Cmdlet(VerbsCommon.Get, "Edi2MessageStatus")]
+    [Cmdlet(VerbsCommon.Get, "Edi2MessageStatus", HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Get-Edi2MessageStatus.md")]
     [OutputType(typeof(Edi2MessageStatus))]
     public sealed class GetEdi2MessageStatusCommand : Edi2SessionCmdlet
     {
@@ -14,7 +14,7 @@ namespace Edi2.PowerShell.Commands
         [Alias("MessageId")]
         public Edi2MessageIdentity[] Id { get; set; } = Array.Empty<Edi2MessageIdentity>();
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
             foreach (var id in Id)

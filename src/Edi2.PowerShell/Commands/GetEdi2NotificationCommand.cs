@@ -12,7 +12,7 @@ namespace Edi2.PowerShell.Commands
     /// Notifications for the HER-ids newer than -Offset, every page (API v3). -Wait keeps listening on the
     /// notification stream, reconnecting from the last offset, until Ctrl+C or -Timeout.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "Edi2Notification")]
+    [Cmdlet(VerbsCommon.Get, "Edi2Notification", HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Get-Edi2Notification.md")]
     [OutputType(typeof(Edi2Notification))]
     public sealed class GetEdi2NotificationCommand : Edi2SessionCmdlet
     {
@@ -46,7 +46,7 @@ namespace Edi2.PowerShell.Commands
         [SecondsToTimeSpan]
         public TimeSpan? Timeout { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
             var herIds = HerId.Distinct().ToArray();

@@ -7,7 +7,7 @@ using Edi2.Workflows;
 namespace Edi2.PowerShell.Commands
 {
     /// <summary>The HER-ids this machine reserved, from the local ledger (the API cannot list configurations). Needs no session.</summary>
-    [Cmdlet(VerbsCommon.Get, "Edi2Reservation")]
+    [Cmdlet(VerbsCommon.Get, "Edi2Reservation", HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Get-Edi2Reservation.md")]
     [OutputType(typeof(Edi2Reservation))]
     public sealed class GetEdi2ReservationCommand : Edi2Cmdlet
     {
@@ -29,7 +29,7 @@ namespace Edi2.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? LedgerPath { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var entries = OrTerminate(LedgerPath, () => new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)).Read().ToArray());
 

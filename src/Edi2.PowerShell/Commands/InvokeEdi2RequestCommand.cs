@@ -11,7 +11,7 @@ namespace Edi2.PowerShell.Commands
     /// The escape hatch: any request against the session's API base, with the token, a fresh DPoP proof, api-version
     /// and nhn-source-system set, the same retries and the same errors as the other cmdlets. Returns parsed JSON.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "Edi2Request", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Invoke, "Edi2Request", SupportsShouldProcess = true, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Invoke-Edi2Request.md")]
     [OutputType(typeof(PSObject), typeof(string))]
     public sealed class InvokeEdi2RequestCommand : Edi2SessionCmdlet
     {
@@ -36,18 +36,21 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public SwitchParameter Raw { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
+            CurrentTarget = Path;
             string pathAndQuery = Path.TrimStart('/') + QueryString();
+            CurrentTarget = pathAndQuery;
             // GET reads; every other method may change something at NHN.
             if (Method != "GET" && !ShouldProcess($"{session.ApiBaseUri}{pathAndQuery}", Method)) return;
 
-            string? json = Body switch
+            // A JSON string as it is (wrapped or not); anything else through ConvertTo-Json, wrapper and all (a PSCustomObject's
+            // properties live in its wrapper).
+            string? json = ParameterValues.Unwrap(Body) switch
             {
                 null => null,
                 string text => text,
-                PSObject { BaseObject: string text } => text,
                 _ => InvokeCommand.InvokeScript("param($b) ConvertTo-Json -InputObject $b -Depth 20 -Compress", Body).FirstOrDefault()?.BaseObject as string,
             };
             try
@@ -72,7 +75,8 @@ namespace Edi2.PowerShell.Commands
             var pairs = new List<string>();
             foreach (DictionaryEntry entry in Query)
             {
-                IEnumerable values = entry.Value is IEnumerable many && !(entry.Value is string) ? many : new[] { entry.Value };
+                object? raw = ParameterValues.Unwrap(entry.Value);
+                IEnumerable values = raw is IEnumerable many && !(raw is string) ? many : new[] { raw };
                 foreach (object? value in values)
                 {
                     pairs.Add(Uri.EscapeDataString(entry.Key.ToString()!) + "=" + Uri.EscapeDataString(LanguagePrimitives.ConvertTo<string>(value)));

@@ -9,7 +9,7 @@ namespace Edi2.PowerShell.Commands
     /// Generates a key pair for HelseID self-service: writes the private JWK to -Path, readable by the current user
     /// only, and returns the public JWK to upload.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "Edi2ClientKey", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.New, "Edi2ClientKey", SupportsShouldProcess = true, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/New-Edi2ClientKey.md")]
     [OutputType(typeof(Edi2ClientKeyInfo))]
     public sealed class NewEdi2ClientKeyCommand : Edi2Cmdlet
     {
@@ -26,9 +26,10 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        protected override void EndProcessing()
+        protected override void EndProcessingCore()
         {
             string path = GetUnresolvedProviderPathFromPSPath(Path);
+            CurrentTarget = path;
             if (!ShouldProcess(path, $"Write a new {Algorithm} private key")) return;
             try
             {

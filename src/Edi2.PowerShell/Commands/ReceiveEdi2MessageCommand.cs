@@ -14,7 +14,7 @@ namespace Edi2.PowerShell.Commands
     /// new message atomically, marks it downloaded and persists the offset. Run it again after any failure: nothing is lost
     /// or saved twice. One run per state file at a time.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Receive, "Edi2Message", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommunications.Receive, "Edi2Message", SupportsShouldProcess = true, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Receive-Edi2Message.md")]
     [OutputType(typeof(Edi2SavedMessage), typeof(Edi2Notification))]
     public sealed class ReceiveEdi2MessageCommand : Edi2SessionCmdlet
     {
@@ -50,7 +50,7 @@ namespace Edi2.PowerShell.Commands
         [ValidateRange(1, 1000)]
         public int PageSize { get; set; } = 100;
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
             string folder = GetUnresolvedProviderPathFromPSPath(Path);

@@ -10,7 +10,7 @@ namespace Edi2.PowerShell.Commands
     /// DELETE the configuration. The ledger entry is removed only after NHN said yes. Goes on past failures, one error per
     /// HER-id. A system is decommissioned with <c>Get-Edi2Reservation | Remove-Edi2Reservation -Confirm:$false</c>.
     /// </summary>
-    [Cmdlet(VerbsCommon.Remove, "Edi2Reservation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsCommon.Remove, "Edi2Reservation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Remove-Edi2Reservation.md")]
     [OutputType(typeof(void))]
     public sealed class RemoveEdi2ReservationCommand : Edi2SessionCmdlet
     {
@@ -26,7 +26,7 @@ namespace Edi2.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? LedgerPath { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
             var ledger = OrTerminate(LedgerPath, () => new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)));
@@ -34,6 +34,7 @@ namespace Edi2.PowerShell.Commands
             foreach (var id in HerId)
             {
                 int herId = id.HerId;
+                CurrentTarget = herId;
                 if (id.Reservation is { } reservation && Mismatch(reservation, session) is string why)
                 {
                     WriteError(ErrorRecords.From(new Edi2WorkflowException(WorkflowErrorReason.OtherClient,

@@ -11,7 +11,7 @@ namespace Edi2.PowerShell.Commands
     /// never a partial file. A file already there is kept (it is complete) unless -Force. With -MarkDownloaded, marks each
     /// message downloaded for -ReceiverHerId only after its file is safe.
     /// </summary>
-    [Cmdlet(VerbsData.Save, "Edi2Message", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Save, "Edi2Message", SupportsShouldProcess = true, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Save-Edi2Message.md")]
     [OutputType(typeof(Edi2SavedMessage))]
     public sealed class SaveEdi2MessageCommand : Edi2SessionCmdlet
     {
@@ -39,18 +39,19 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        protected override void BeginProcessing()
+        protected override void BeginProcessingCore()
         {
             _folder = GetUnresolvedProviderPathFromPSPath(Path);
         }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
             string folder = _folder!;
             foreach (var identity in Id)
             {
                 Guid id = identity.Id;
+                CurrentTarget = id;
                 if (MarkDownloaded && ReceiverHerId <= 0)
                 {
                     WriteError(ErrorRecords.From(new ArgumentException(

@@ -10,7 +10,7 @@ namespace Edi2.PowerShell.Commands
     /// Sends a business document (a file or content). Refuses, before any request, a document over 35 MB or not
     /// well-formed UTF-8 XML.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Send, "Edi2Message", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommunications.Send, "Edi2Message", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Send-Edi2Message.md")]
     [OutputType(typeof(Edi2SentMessage))]
     public sealed class SendEdi2MessageCommand : Edi2SessionCmdlet
     {
@@ -49,9 +49,10 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public string? ApplicationVersion { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
+            CurrentTarget = ParameterSetName == PathSet ? Path : "content";
             if (session.ApiVersion >= 3)
             {
                 // v3 needs what v2 read from the MsgHead: say what is missing before reading any file.
@@ -69,9 +70,7 @@ namespace Edi2.PowerShell.Commands
             Edi2Document document;
             try
             {
-                document = ParameterSetName == PathSet
-                    ? Edi2Document.FromFile(GetUnresolvedProviderPathFromPSPath(Path))
-                    : Content is byte[] bytes ? Edi2Document.FromBytes(bytes) : Edi2Document.FromString(LanguagePrimitives.ConvertTo<string>(Content));
+                document = ParameterSetName == PathSet ? Edi2Document.FromFile(GetUnresolvedProviderPathFromPSPath(Path)) : FromContent(Content);
                 document.Validate();
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
@@ -87,6 +86,23 @@ namespace Edi2.PowerShell.Commands
                 Guid id = Run(token => session.Api.SendMessageAsync(document, SenderHerId, ReceiverHerId, MessageType ?? "", name, version, token));
                 WriteObject(new Edi2SentMessage { Id = id, SenderHerId = SenderHerId == 0 ? (int?)null : SenderHerId, ReceiverHerIds = ReceiverHerId });
             });
+        }
+
+        /// <summary>
+        /// -Content as bytes or text, wrapped or not: a byte[]; the bytes a pipeline enumerated (<c>&amp; { [byte[]]... }</c>,
+        /// Get-Content -AsByteStream); the lines Get-Content read (joined with line feeds); or anything else as its string.
+        /// </summary>
+        private static Edi2Document FromContent(object? content)
+        {
+            object? value = ParameterValues.Unwrap(content);
+            if (value is byte[] bytes) return Edi2Document.FromBytes(bytes);
+            if (value is object[] items && items.Length > 0)
+            {
+                var parts = items.Select(ParameterValues.Unwrap).ToArray();
+                if (parts.All(p => p is byte)) return Edi2Document.FromBytes(parts.Cast<byte>().ToArray());
+                if (parts.All(p => p is string)) return Edi2Document.FromString(string.Join("\n", parts.Cast<string>()));
+            }
+            return Edi2Document.FromString(LanguagePrimitives.ConvertTo<string>(value));
         }
     }
 }

@@ -13,7 +13,7 @@ namespace Edi2.PowerShell.Commands
     /// Sends an application receipt (AppRec) for a received message. A Rejected receipt needs at least one error and is
     /// refused before any request without one.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Send, "Edi2Receipt", DefaultParameterSetName = SingleErrorSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommunications.Send, "Edi2Receipt", DefaultParameterSetName = SingleErrorSet, SupportsShouldProcess = true, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Send-Edi2Receipt.md")]
     [OutputType(typeof(Edi2Receipt))]
     public sealed class SendEdi2ReceiptCommand : Edi2SessionCmdlet
     {
@@ -51,7 +51,7 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public string? ApplicationVersion { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
             var status = (AppRecStatus)Enum.Parse(typeof(AppRecStatus), Status, ignoreCase: true);

@@ -13,7 +13,7 @@ namespace Edi2.PowerShell.Commands
     /// local ledger once NHN said yes. The HER-ids of the whole pipeline go in one request (up to 1500 per request), so
     /// <c>Import-Csv herids.csv | Set-Edi2Reservation</c> is one call.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "Edi2Reservation", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.Set, "Edi2Reservation", SupportsShouldProcess = true, HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Set-Edi2Reservation.md")]
     [OutputType(typeof(Edi2Reservation))]
     public sealed class SetEdi2ReservationCommand : Edi2SessionCmdlet
     {
@@ -31,7 +31,7 @@ namespace Edi2.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? LedgerPath { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             foreach (var id in HerId)
             {
@@ -39,9 +39,10 @@ namespace Edi2.PowerShell.Commands
             }
         }
 
-        protected override void EndProcessing()
+        protected override void EndProcessingCore()
         {
             if (_herIds.Count == 0) return;
+            CurrentTarget = _herIds.Count == 1 ? (object)_herIds[0] : _herIds.ToArray();
             var session = ResolveSession();
             var ledger = OrTerminate(LedgerPath, () => new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)));
 

@@ -6,7 +6,7 @@ using Edi2.Model;
 namespace Edi2.PowerShell.Commands
 {
     /// <summary>Checks the token and (API v3) GET /ping. Reports failure in the result rather than as an error, unless -Quiet.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "Edi2Connection")]
+    [Cmdlet(VerbsDiagnostic.Test, "Edi2Connection", HelpUri = "https://github.com/edi2/edi2-powershell/blob/main/docs/en-US/Test-Edi2Connection.md")]
     [OutputType(typeof(Edi2ConnectionTest), typeof(bool))]
     public sealed class TestEdi2ConnectionCommand : Edi2SessionCmdlet
     {
@@ -14,9 +14,10 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
+            CurrentTarget = session.ClientId;
             var result = new Edi2ConnectionTest { ClientId = session.ClientId, ApiBaseUri = session.ApiBaseUri };
             try
             {
