@@ -1,5 +1,7 @@
+# A template: the build stamps the version from Directory.Build.props (<ModuleVersion>, <ModulePrerelease>) into
+# out/Edi2/Edi2.psd1, the manifest to import and to test (Test-ModuleManifest out/Edi2/Edi2.psd1). This file does not
+# validate on its own: '{{ModuleVersion}}' is no version, and the format file and dlls are laid out only in out/Edi2.
 @{
-    # The build stamps the version from Directory.Build.props (<ModuleVersion>) into out/Edi2/Edi2.psd1.
     ModuleVersion        = '{{ModuleVersion}}'
     GUID                 = '5b7f2d3e-3c1a-4f0e-9d6b-2a8e4c1f7b90'
     Author               = 'Edi2 contributors'
@@ -41,6 +43,7 @@
             Tags         = @('NHN', 'EDI', 'EDI2', 'HelseID', 'DPoP', 'Meldingstjener', 'Health', 'Norway')
             ProjectUri   = 'https://github.com/edi2/edi2-powershell'
             LicenseUri   = 'https://github.com/edi2/edi2-powershell/blob/main/LICENSE'
+            Prerelease   = '{{ModulePrerelease}}'
             ReleaseNotes = 'Pre-release 0.1.0: HelseID client credentials with DPoP; EDI 2.0 API v3 (and v2 where it has the operation): notifications, messages, receipts, status, reservations; crash-safe Receive-Edi2Message; local sandbox.'
         }
     }

@@ -32,7 +32,7 @@ Describe 'Edi2 module' {
         $info = Test-ModuleManifest -Path $ModuleManifest -ErrorAction Stop
         $info.Name | Should -Be 'Edi2'
         $info.RootModule | Should -Be 'Edi2.psm1'
-        foreach ($file in @($manifestData.FormatsToProcess) + @($manifestData.TypesToProcess) | Where-Object { $_ }) {
+        foreach ($file in @($manifestData['FormatsToProcess']) + @($manifestData['TypesToProcess']) | Where-Object { $_ }) {
             Join-Path $ModuleDir $file | Should -Exist
         }
     }
@@ -43,12 +43,17 @@ Describe 'Edi2 module' {
         $manifestData.Keys | Should -Not -Contain 'RequiredAssemblies'
     }
 
-    It 'has the version of Directory.Build.props, stamped into the source manifest and nothing else changed' {
-        $version = ([xml](Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Directory.Build.props'))).Project.PropertyGroup.ModuleVersion |
-            Where-Object { $_ } | Select-Object -First 1
+    It 'has the version and pre-release label of Directory.Build.props, stamped into the source manifest and nothing else changed' {
+        $properties = ([xml](Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Directory.Build.props'))).SelectSingleNode('/Project/PropertyGroup[ModuleVersion]')
+        $version = $properties.ModuleVersion
+        $prerelease = [string]$properties.ModulePrerelease
         $manifestData.ModuleVersion | Should -Be $version
+        $manifestData.PrivateData.PSData.Prerelease | Should -Be $prerelease
+        # The release notes say pre-release exactly when the manifest does.
+        [bool]$prerelease | Should -Be ($manifestData.PrivateData.PSData.ReleaseNotes -match '^Pre-release')
         $source = Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Edi2.psd1')
-        (Get-Content -Raw -LiteralPath $ModuleManifest).TrimEnd() | Should -BeExactly $source.Replace('{{ModuleVersion}}', $version).TrimEnd()
+        (Get-Content -Raw -LiteralPath $ModuleManifest).TrimEnd() |
+            Should -BeExactly $source.Replace('{{ModuleVersion}}', $version).Replace('{{ModulePrerelease}}', $prerelease).TrimEnd()
     }
 
     It 'lists in CmdletsToExport exactly the cmdlets the cmdlet assembly defines, and exports no functions or variables' {

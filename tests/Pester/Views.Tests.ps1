@@ -1,4 +1,4 @@
-# The default views in Edi2.Format.ps1xml as a person sees them in consoles of 80 and 120 columns: every table view of every output
+﻿# The default views in Edi2.Format.ps1xml as a person sees them in consoles of 80 and 120 columns: every table view of every output
 # type shows each of its column headers whole on one line, the columns a user needs whole (ids, HER-ids, Type, status)
 # are there at 80 columns and never cut, and what does not fit is left to Format-List. Values are the widest real ones.
 
