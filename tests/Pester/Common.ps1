@@ -1,4 +1,4 @@
-# Shared by the Pester tests. Dot-source it in BeforeAll (and in BeforeDiscovery where -Skip needs it).
+# Shared by the Pester tests. Dot-source it in BeforeAll (and in BeforeDiscovery where discovery needs it).
 # The tests run against the built module in out/Edi2 (./build.ps1 -Task Test builds it first), each scenario in a fresh
 # PowerShell process, so that what one test loads cannot help or hurt another.
 

@@ -160,7 +160,8 @@ Describe 'Sessions' {
         Disconnect-Edi2 -Session $rsa
     }
 
-    It 'gives parallel runspaces no default session, and shares an explicit one safely' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+    It 'gives parallel runspaces no default session, and shares an explicit one safely' {
+        if ($PSVersionTable.PSEdition -ne 'Core') { Set-ItResult -Skipped -Because 'ForEach-Object -Parallel exists only in PowerShell 7'; return }
         $session = Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path @script:Endpoints -PassThru
         $manifest = $ModuleManifest
         $defaults = 1..3 | ForEach-Object -Parallel { Import-Module $using:manifest; $null -eq (Get-Edi2Session) }
