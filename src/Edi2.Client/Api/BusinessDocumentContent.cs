@@ -28,13 +28,15 @@ namespace Edi2.Api
         private readonly byte[] _prefix;
         private readonly Stream _document;
         private readonly bool _leaveOpen;
+        private readonly IProgress<long>? _progress;
         private int _sent;
 
         /// <param name="otherMembersJson">UTF-8 JSON of an object with the other members (e.g. from System.Text.Json); may be <c>{}</c>.
         /// Must not contain <c>businessDocument</c>.</param>
         /// <param name="document">The document, read from its current position to its end.</param>
         /// <param name="leaveOpen">True to leave <paramref name="document"/> open when this content is disposed.</param>
-        public BusinessDocumentContent(byte[] otherMembersJson, Stream document, bool leaveOpen = false)
+        /// <param name="progress">Told the document bytes sent so far (before encoding), after each chunk.</param>
+        public BusinessDocumentContent(byte[] otherMembersJson, Stream document, bool leaveOpen = false, IProgress<long>? progress = null)
         {
             if (otherMembersJson is null) throw new ArgumentNullException(nameof(otherMembersJson));
             if (document is null) throw new ArgumentNullException(nameof(document));
@@ -42,6 +44,7 @@ namespace Edi2.Api
             _prefix = BuildPrefix(otherMembersJson);
             _document = document;
             _leaveOpen = leaveOpen;
+            _progress = progress;
             Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         }
 
@@ -55,6 +58,7 @@ namespace Edi2.Api
             try
             {
                 await stream.WriteAsync(_prefix, 0, _prefix.Length).ConfigureAwait(false);
+                long total = 0;
                 while (true)
                 {
                     int filled = 0;
@@ -64,6 +68,8 @@ namespace Edi2.Api
                     if (filled == 0) break;
                     int written = Encode(raw, filled, encoded);
                     await stream.WriteAsync(encoded, 0, written).ConfigureAwait(false);
+                    total += filled;
+                    _progress?.Report(total);
                     if (filled < RawChunk) break; // the document ended inside this chunk
                 }
                 await stream.WriteAsync(Suffix, 0, Suffix.Length).ConfigureAwait(false);

@@ -154,9 +154,12 @@ namespace Edi2.Api
             }
         }
 
-        /// <summary>Sends a business document. v3 needs sender, receivers, type and application; v2 reads them from the MsgHead.</summary>
+        /// <summary>
+        /// Sends a business document. v3 needs sender, receivers, type and application; v2 reads them from the MsgHead.
+        /// A <c>progress</c> is told the document bytes sent so far, chunk by chunk (a retried attempt starts again at 0).
+        /// </summary>
         public async Task<Guid> SendMessageAsync(Edi2Document document, int senderHerId, IReadOnlyCollection<int> receiverHerIds, string messageType,
-            string applicationName, string applicationVersion, CancellationToken cancellationToken = default)
+            string applicationName, string applicationVersion, CancellationToken cancellationToken = default, IProgress<long>? progress = null)
         {
             document.Validate();
             byte[] members;
@@ -180,7 +183,7 @@ namespace Edi2.Api
                 }, Edi2Json.Options);
                 target = ApiTarget.None;
             }
-            return await PostForIdAsync(Messages, () => new BusinessDocumentContent(members, document.Open()), target, cancellationToken).ConfigureAwait(false);
+            return await PostForIdAsync(Messages, () => new BusinessDocumentContent(members, document.Open(), progress: progress), target, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Marks a received message downloaded (v3) or read (v2) for one receiver.</summary>

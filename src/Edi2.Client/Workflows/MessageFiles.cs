@@ -25,9 +25,10 @@ namespace Edi2.Workflows
         /// If the file is already there and <paramref name="overwrite"/> is false, it is kept (it can only have got there by a
         /// completed rename) and described with <see cref="Edi2SavedMessage.AlreadyPresent"/>, without a download. Any failure
         /// deletes the temporary file and propagates; a cut download throws <see cref="Edi2ApiException"/> (Incomplete).
+        /// A <c>progress</c> is told the document bytes written so far, as they are written (not for a file kept).
         /// </summary>
         public static async Task<Edi2SavedMessage> SaveAsync(Edi2ApiClient api, Guid messageId, string folder, bool overwrite,
-            CancellationToken cancellationToken = default)
+            CancellationToken cancellationToken = default, IProgress<long>? progress = null)
         {
             if (api is null) throw new ArgumentNullException(nameof(api));
             if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("Give the folder to save the message in.", nameof(folder));
@@ -45,7 +46,7 @@ namespace Edi2.Workflows
             {
                 // FileShare.None: another run's clean-up (below) cannot take this file away while it is written.
                 using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.None))
-                using (var hashing = new HashingStream(file))
+                using (var hashing = new HashingStream(file, progress))
                 {
                     await api.DownloadBusinessDocumentAsync(messageId, hashing, cancellationToken).ConfigureAwait(false);
                     file.Flush(flushToDisk: true);
@@ -132,10 +133,15 @@ namespace Edi2.Workflows
         private sealed class HashingStream : Stream
         {
             private readonly Stream _inner;
+            private readonly IProgress<long>? _progress;
             private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             private long _length;
 
-            public HashingStream(Stream inner) => _inner = inner;
+            public HashingStream(Stream inner, IProgress<long>? progress)
+            {
+                _inner = inner;
+                _progress = progress;
+            }
 
             public override bool CanRead => false;
 
@@ -158,6 +164,7 @@ namespace Edi2.Workflows
                 _inner.Write(buffer, offset, count);
                 _hash.AppendData(buffer, offset, count);
                 _length += count;
+                _progress?.Report(_length);
             }
 
             public override async Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -165,6 +172,7 @@ namespace Edi2.Workflows
                 await _inner.WriteAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
                 _hash.AppendData(buffer, offset, count);
                 _length += count;
+                _progress?.Report(_length);
             }
 
             public override void WriteByte(byte value) => Write(new[] { value }, 0, 1);

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using Edi2.PowerShell.Identity;
+using Edi2.PowerShell.Completion;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -11,10 +12,12 @@ namespace Edi2.PowerShell.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("MessageId", "RelatedMessageId")]
+        [ArgumentCompleter(typeof(Edi2MessageIdCompleter))]
         public Edi2MessageIdentity[] Id { get; set; } = Array.Empty<Edi2MessageIdentity>();
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int ReceiverHerId { get; set; }
 
         protected override void ProcessRecordCore()
@@ -23,7 +26,12 @@ namespace Edi2.PowerShell.Commands
             foreach (var id in Id)
             {
                 if (!ShouldProcess($"message {id.Id} for HER-id {ReceiverHerId}", "Mark downloaded")) continue;
-                TryItem(id.Id, () => Run(token => session.Api.MarkDownloadedAsync(id.Id, ReceiverHerId, token)));
+                if (TryItem(id.Id, () => Run(token => session.Api.MarkDownloadedAsync(id.Id, ReceiverHerId, token))))
+                {
+                    var history = SessionHistory.For(session);
+                    history.HerId(ReceiverHerId, "Messages marked downloaded for it");
+                    history.Message(id.Id, $"Marked downloaded for HER-id {ReceiverHerId}");
+                }
             }
         }
     }

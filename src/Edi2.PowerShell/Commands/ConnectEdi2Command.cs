@@ -7,6 +7,7 @@ using System.Management.Automation.Runspaces;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using Edi2.HelseId;
+using Edi2.PowerShell.Completion;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -59,6 +60,7 @@ namespace Edi2.PowerShell.Commands
         /// <summary>A SecretManagement vault holding the private JWK.</summary>
         [Parameter(Mandatory = true, ParameterSetName = VaultSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Edi2VaultCompleter))]
         public string Vault { get; set; } = "";
 
         [Parameter(Mandatory = true, ParameterSetName = VaultSet)]

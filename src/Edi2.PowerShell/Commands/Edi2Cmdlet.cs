@@ -25,6 +25,7 @@ namespace Edi2.PowerShell.Commands
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private BlockingCollection<Action>? _pipelineWork;
         private volatile bool _stopping;
+        private readonly System.Collections.Generic.List<Edi2Progress> _progress = new System.Collections.Generic.List<Edi2Progress>();
 
         protected CancellationToken StopToken => _stop.Token;
 
@@ -39,7 +40,11 @@ namespace Edi2.PowerShell.Commands
 
         protected sealed override void ProcessRecord() => Guard(ProcessRecordCore);
 
-        protected sealed override void EndProcessing() => Guard(EndProcessingCore);
+        protected sealed override void EndProcessing()
+        {
+            Guard(EndProcessingCore);
+            CompleteProgress();
+        }
 
         protected sealed override void StopProcessing()
         {
@@ -70,10 +75,16 @@ namespace Edi2.PowerShell.Commands
             {
                 step();
             }
-            catch (Exception e) when (!(e is RuntimeException))
+            catch (RuntimeException)
+            {
+                CompleteProgress();
+                throw;
+            }
+            catch (Exception e)
             {
                 // Ctrl+C or a stopped pipeline: whatever the cancelled work threw, the pipeline is stopping.
                 if (_stopping) throw new PipelineStoppedException();
+                CompleteProgress();
                 ThrowTerminatingError(ErrorRecords.From(e, CurrentTarget ?? MainTarget()));
             }
         }
@@ -92,6 +103,40 @@ namespace Edi2.PowerShell.Commands
             if (candidates.Count == 0) return null;
             object? value = bound[candidates[0].Property.Name];
             return value is Array { Length: 1 } single ? single.GetValue(0) : value;
+        }
+
+        /// <summary>
+        /// A progress bar for this cmdlet (shown on interactive hosts only, throttled), completed by the base when the
+        /// cmdlet ends or fails. Distinct <paramref name="activityId"/>s for bars shown at the same time.
+        /// </summary>
+        internal Edi2Progress NewProgress(string activity, string status, int activityId = 1)
+        {
+            var progress = new Edi2Progress(this, WorkflowSupport.IsInteractive(Host), activityId, activity, status);
+            _progress.Add(progress);
+            return progress;
+        }
+
+        /// <summary>An <see cref="IProgress{T}"/> for engine work that hands the latest value to <paramref name="apply"/> on the pipeline thread.</summary>
+        internal IProgress<long> ReportTo(Action<long> apply) => new PostedProgress(Post, apply);
+
+        /// <summary>Removes every progress bar this cmdlet shows; never fails (the pipeline may be stopping).</summary>
+        private void CompleteProgress()
+        {
+            if (_stopping) return; // the host takes the bars away when the pipeline stops; writing now would throw
+            foreach (var progress in _progress)
+            {
+                try
+                {
+                    progress.Complete();
+                }
+                catch (PipelineStoppedException)
+                {
+                }
+                catch (InvalidOperationException)
+                {
+                    // Not on the pipeline thread or the pipeline is closing: nothing more can be written.
+                }
+            }
         }
 
         /// <summary>Runs engine work and waits for it, doing what it <see cref="Post"/>s on this (the pipeline) thread meanwhile.</summary>

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using Edi2.Model;
 using Edi2.PowerShell.Identity;
+using Edi2.PowerShell.Completion;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -19,11 +20,13 @@ namespace Edi2.PowerShell.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("MessageId", "RelatedMessageId")]
+        [ArgumentCompleter(typeof(Edi2MessageIdCompleter))]
         public Edi2MessageIdentity[] Id { get; set; } = Array.Empty<Edi2MessageIdentity>();
 
         /// <summary>API v2: list unread messages for these receivers (at most 100; mark them read to see more).</summary>
         [Parameter(Mandatory = true, ParameterSetName = UnreadSet)]
         [ValidateCount(1, 1500)]
+        [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int[] ReceiverHerId { get; set; } = Array.Empty<int>();
 
         [Parameter(ParameterSetName = UnreadSet)]
@@ -38,6 +41,9 @@ namespace Edi2.PowerShell.Commands
                 try
                 {
                     var unread = Run(token => session.Api.GetUnreadMessagesAsync(ReceiverHerId, First, true, token));
+                    var history = SessionHistory.For(session);
+                    history.HerIds(ReceiverHerId, "Unread messages listed for it");
+                    history.Output(unread);
                     WriteObject(unread, enumerateCollection: true);
                     if (unread.Count == First) WriteWarning($"{First} unread messages shown; there may be more. Mark these read (Confirm-Edi2Message) to see the next.");
                 }
@@ -49,7 +55,12 @@ namespace Edi2.PowerShell.Commands
             }
             foreach (var id in Id)
             {
-                TryItem(id.Id, () => WriteObject(Run(token => session.Api.GetMessageAsync(id.Id, token))));
+                TryItem(id.Id, () =>
+                {
+                    var message = Run(token => session.Api.GetMessageAsync(id.Id, token));
+                    SessionHistory.For(session).Output(message);
+                    WriteObject(message);
+                });
             }
         }
     }

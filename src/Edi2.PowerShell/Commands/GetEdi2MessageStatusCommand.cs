@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using Edi2.Model;
 using Edi2.PowerShell.Identity;
+using Edi2.PowerShell.Completion;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -12,6 +13,7 @@ namespace Edi2.PowerShell.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("MessageId")]
+        [ArgumentCompleter(typeof(Edi2MessageIdCompleter))]
         public Edi2MessageIdentity[] Id { get; set; } = Array.Empty<Edi2MessageIdentity>();
 
         protected override void ProcessRecordCore()
@@ -19,7 +21,12 @@ namespace Edi2.PowerShell.Commands
             var session = ResolveSession();
             foreach (var id in Id)
             {
-                TryItem(id.Id, () => WriteObject(Run(token => session.Api.GetMessageStatusAsync(id.Id, token)), enumerateCollection: true));
+                TryItem(id.Id, () =>
+                {
+                    var statuses = Run(token => session.Api.GetMessageStatusAsync(id.Id, token));
+                    SessionHistory.For(session).Output(statuses);
+                    WriteObject(statuses, enumerateCollection: true);
+                });
             }
         }
     }

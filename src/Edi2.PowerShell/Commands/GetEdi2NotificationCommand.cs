@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Edi2.Model;
+using Edi2.PowerShell.Completion;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -20,6 +22,7 @@ namespace Edi2.PowerShell.Commands
         [Alias("HerIds", "ReceiverHerId")]
         [ValidateCount(1, 1500)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int[] HerId { get; set; } = Array.Empty<int>();
 
         /// <summary>The offset of the last notification already handled; 0 for all.</summary>
@@ -50,6 +53,27 @@ namespace Edi2.PowerShell.Commands
         {
             var session = ResolveSession();
             var herIds = HerId.Distinct().ToArray();
+            var history = SessionHistory.For(session);
+            history.HerIds(herIds, "Notifications read for it");
+            string which = herIds.Length == 1 ? $"HER-id {herIds[0]}"
+                : herIds.Length <= 4 ? "HER-ids " + string.Join(", ", herIds)
+                : $"{herIds.Length} HER-ids ({herIds[0]}, {herIds[1]}, ...)"; // a progress row holds no 1500 numbers
+            var progress = NewProgress("Get-Edi2Notification", which);
+            int count = 0; // counted on the engine's side, for -First
+            int received = 0; // counted as written, for the progress
+            DateTime since = DateTime.Now;
+            string Listening() =>
+                $"Listening for notifications for {which} since {since.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}; {received} received";
+            if (Wait) progress.Update(Listening(), Timeout is TimeSpan t ? $"until {(since + t).ToString("HH:mm:ss", CultureInfo.InvariantCulture)} (-Timeout)" : "Ctrl+C stops", force: true);
+
+            void Output(Edi2Notification notification)
+            {
+                history.Output(notification);
+                received++;
+                WriteObject(notification);
+                if (Wait) progress.Update(Listening(), $"last: {notification.Type} at offset {notification.Offset}");
+            }
+
             try
             {
                 Run(async token =>
@@ -57,21 +81,32 @@ namespace Edi2.PowerShell.Commands
                     using (var limit = CancellationTokenSource.CreateLinkedTokenSource(token))
                     {
                         if (Wait && Timeout is TimeSpan timeout) limit.CancelAfter(timeout);
-                        var source = Wait
-                            ? session.Api.StreamNotificationsAsync(herIds, Offset, limit.Token)
-                            : session.Api.GetAllNotificationsAsync(herIds, Offset, PageSize, token);
-                        int count = 0;
+                        // -Wait: a throttled update of the count is written a moment later, even if nothing else arrives.
+                        var ticker = Wait && progress.Enabled ? Tick(() => Post(progress.Flush), limit.Token) : Task.CompletedTask;
                         try
                         {
-                            await foreach (var notification in source.ConfigureAwait(false))
+                            if (Wait)
                             {
-                                Post(() => WriteObject(notification));
-                                if (++count >= First) break;
+                                await foreach (var notification in session.Api.StreamNotificationsAsync(herIds, Offset, limit.Token).ConfigureAwait(false))
+                                {
+                                    Post(() => Output(notification));
+                                    if (Interlocked.Increment(ref count) >= First) break;
+                                }
+                            }
+                            else
+                            {
+                                await ReadPagesAsync(session, herIds, which, progress, n => Post(() => Output(n)), () => Interlocked.Increment(ref count) >= First, token)
+                                    .ConfigureAwait(false);
                             }
                         }
                         catch (OperationCanceledException) when (Wait && !token.IsCancellationRequested)
                         {
                             // -Timeout reached: the end of listening, not an error.
+                        }
+                        finally
+                        {
+                            limit.Cancel(); // ends the ticker, which is done before this work is (it posts to the pipeline thread)
+                            await ticker.ConfigureAwait(false);
                         }
                     }
                 });
@@ -79,6 +114,56 @@ namespace Edi2.PowerShell.Commands
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
                 throw Terminate(e, herIds);
+            }
+            finally
+            {
+                progress.Complete();
+            }
+        }
+
+        /// <summary>
+        /// Every page newer than -Offset, as the engine's GetAllNotificationsAsync reads them (an empty page, or one that
+        /// does not move the offset, ends the listing), page by page so the progress can count pages.
+        /// </summary>
+        private async Task ReadPagesAsync(Edi2Session session, int[] herIds, string which, Edi2Progress progress,
+            Action<Edi2Notification> output, Func<bool> enough, CancellationToken token)
+        {
+            long offset = Offset;
+            int pages = 0;
+            long total = 0;
+            while (true)
+            {
+                int page = pages + 1;
+                long sofar = total;
+                long at = offset;
+                Post(() => progress.Update($"{which}: page {page}, {sofar} notifications so far", $"offset {at}"));
+                var notifications = await session.Api.GetNotificationsAsync(herIds, offset, PageSize, token).ConfigureAwait(false);
+                pages++;
+                if (notifications.Count == 0) return;
+                foreach (var notification in notifications)
+                {
+                    output(notification);
+                    total++;
+                    if (enough()) return;
+                }
+                long next = notifications.Max(n => n.Offset);
+                if (next <= offset) return;
+                offset = next;
+            }
+        }
+
+        private static async Task Tick(Action tick, CancellationToken token)
+        {
+            try
+            {
+                while (!token.IsCancellationRequested)
+                {
+                    await Task.Delay(Edi2Progress.Interval, token).ConfigureAwait(false);
+                    tick();
+                }
+            }
+            catch (OperationCanceledException)
+            {
             }
         }
     }

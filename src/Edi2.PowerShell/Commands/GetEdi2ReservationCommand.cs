@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using Edi2.Model;
 using Edi2.Workflows;
+using Edi2.PowerShell.Completion;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -13,6 +14,7 @@ namespace Edi2.PowerShell.Commands
     {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int[] HerId { get; set; } = Array.Empty<int>();
 
         [Parameter]

@@ -1,10 +1,10 @@
 using System;
-using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Edi2.Model;
+using Edi2.PowerShell.Completion;
 using Edi2.Workflows;
 
 namespace Edi2.PowerShell.Commands
@@ -18,12 +18,11 @@ namespace Edi2.PowerShell.Commands
     [OutputType(typeof(Edi2SavedMessage), typeof(Edi2Notification))]
     public sealed class ReceiveEdi2MessageCommand : Edi2SessionCmdlet
     {
-        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("HerIds", "ReceiverHerId")]
         [ValidateCount(1, 1500)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int[] HerId { get; set; } = Array.Empty<int>();
 
         /// <summary>The folder messages are saved in as &lt;id&gt;.xml (created if missing).</summary>
@@ -78,11 +77,10 @@ namespace Edi2.PowerShell.Commands
                 return;
             }
 
-            bool showProgress = WorkflowSupport.IsInteractive(Host);
-            var watch = Stopwatch.StartNew();
-            TimeSpan? lastProgress = null; // none shown yet (MinValue would overflow the subtraction below)
+            var progress = NewProgress("Receive-Edi2Message", $"HER-id {herIds}");
+            var history = SessionHistory.For(session);
+            history.HerIds(HerId, "Messages received for it");
             ReceiveProgress? last = null;
-            var progressRecord = new ProgressRecord(1, "Receive-Edi2Message", $"HER-id {herIds}");
 
             // Stopped output (Select-Object -First, a failing downstream command) must also stop the run, not leave it working unseen.
             using (var abandon = new CancellationTokenSource())
@@ -112,11 +110,7 @@ namespace Edi2.PowerShell.Commands
                 }
                 finally
                 {
-                    if (showProgress && last != null)
-                    {
-                        progressRecord.RecordType = ProgressRecordType.Completed;
-                        WriteProgress(progressRecord);
-                    }
+                    progress.Complete();
                 }
             }
             WriteVerbose(last is null
@@ -129,9 +123,11 @@ namespace Edi2.PowerShell.Commands
                 {
                     case ReceiveEventKind.Saved:
                         if (happened.Message != null) WriteWarning(happened.Message);
+                        history.Output(happened.Saved);
                         WriteObject(happened.Saved);
                         break;
                     case ReceiveEventKind.Other:
+                        history.Output(happened.Notification);
                         WriteObject(happened.Notification);
                         break;
                     case ReceiveEventKind.Skipped:
@@ -139,13 +135,10 @@ namespace Edi2.PowerShell.Commands
                         break;
                     case ReceiveEventKind.Progress:
                         last = happened.Progress;
-                        if (showProgress && last != null && (lastProgress is null || watch.Elapsed - lastProgress.Value >= ProgressInterval))
+                        if (last != null)
                         {
-                            lastProgress = watch.Elapsed;
-                            progressRecord.StatusDescription =
-                                $"{last.Downloaded} downloaded ({WorkflowSupport.Bytes(last.Bytes)}), {last.AlreadyPresent} already on disk, {last.Skipped} passed over";
-                            progressRecord.CurrentOperation = $"{last.Notifications} notifications, offset {last.Offset}";
-                            WriteProgress(progressRecord);
+                            progress.Update($"{last.Downloaded} downloaded ({WorkflowSupport.Bytes(last.Bytes)}), {last.AlreadyPresent} already on disk, {last.Skipped} passed over",
+                                $"{last.Notifications} notifications, offset {last.Offset}");
                         }
                         break;
                 }

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using Edi2.PowerShell.Completion;
 using Edi2.PowerShell.Identity;
 using Edi2.Workflows;
 
@@ -14,7 +15,11 @@ namespace Edi2.PowerShell.Commands
     [OutputType(typeof(void))]
     public sealed class RemoveEdi2ReservationCommand : Edi2SessionCmdlet
     {
+        private Edi2Progress? _progress;
+        private int _done;
+
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public Edi2HerIdIdentity[] HerId { get; set; } = Array.Empty<Edi2HerIdIdentity>();
 
         /// <summary>Delete the HER-id's configuration instead of only releasing the lock (the HER-id stops receiving through this client).</summary>
@@ -31,10 +36,16 @@ namespace Edi2.PowerShell.Commands
             var session = ResolveSession();
             var ledger = OrTerminate(LedgerPath, () => new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)));
 
-            foreach (var id in HerId)
+            // Piped HER-ids come one per record (the total is not known); an array gives its length.
+            var progress = _progress ??= NewProgress("Remove-Edi2Reservation", $"Releasing HER-ids of client '{session.ClientId}' ({session.Environment})");
+            string verb = DeleteConfiguration ? "deleted" : "released";
+            for (int index = 0; index < HerId.Length; index++)
             {
+                var id = HerId[index];
                 int herId = id.HerId;
                 CurrentTarget = herId;
+                progress.Update(HerId.Length > 1 ? $"HER-id {herId} ({index + 1} of {HerId.Length})" : $"HER-id {herId}",
+                    $"{_done} {verb}; ledger {ledger.Path}", HerId.Length > 1 ? Edi2Progress.Percent(index, HerId.Length) : -1);
                 if (id.Reservation is { } reservation && Mismatch(reservation, session) is string why)
                 {
                     WriteError(ErrorRecords.From(new Edi2WorkflowException(WorkflowErrorReason.OtherClient,
@@ -49,6 +60,7 @@ namespace Edi2.PowerShell.Commands
                 try
                 {
                     var released = Run(token => Reservations.ReleaseAsync(session, herId, DeleteConfiguration, ledger, token));
+                    _done++;
                     if (released.ConfigurationWasMissing) WriteWarning($"HER-id {herId} had no MSH configuration at NHN any more; nothing was held. Its ledger entry was removed.");
                     if (!released.LedgerEntryRemoved) WriteVerbose($"HER-id {herId} was not in the ledger {ledger.Path}; released at NHN all the same.");
                 }

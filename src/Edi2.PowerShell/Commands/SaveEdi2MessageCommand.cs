@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using Edi2.Model;
+using Edi2.PowerShell.Completion;
 using Edi2.PowerShell.Identity;
 using Edi2.Workflows;
 
@@ -16,9 +17,12 @@ namespace Edi2.PowerShell.Commands
     public sealed class SaveEdi2MessageCommand : Edi2SessionCmdlet
     {
         private string? _folder;
+        private Edi2Progress? _progress;
+        private int _saved;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("MessageId", "RelatedMessageId")]
+        [ArgumentCompleter(typeof(Edi2MessageIdCompleter))]
         public Edi2MessageIdentity[] Id { get; set; } = Array.Empty<Edi2MessageIdentity>();
 
         /// <summary>The folder to save in (created if missing).</summary>
@@ -33,6 +37,7 @@ namespace Edi2.PowerShell.Commands
         /// <summary>The receiver to mark the message downloaded for; notifications carry it. Checked only with -MarkDownloaded,
         /// so piped objects whose ReceiverHerId is empty (a saved message not yet marked) still bind.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int ReceiverHerId { get; set; }
 
         /// <summary>Download again and replace a file already there.</summary>
@@ -42,11 +47,14 @@ namespace Edi2.PowerShell.Commands
         protected override void BeginProcessingCore()
         {
             _folder = GetUnresolvedProviderPathFromPSPath(Path);
+            _progress = NewProgress("Save-Edi2Message", $"Saving to {_folder}");
         }
 
         protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
+            var history = SessionHistory.For(session);
+            var progress = _progress!;
             string folder = _folder!;
             foreach (var identity in Id)
             {
@@ -65,7 +73,13 @@ namespace Edi2.PowerShell.Commands
                 Edi2SavedMessage saved;
                 try
                 {
-                    saved = Run(token => MessageFiles.SaveAsync(session.Api, id, folder, Force, token));
+                    string done = _saved == 0 ? "" : $"{_saved} saved; ";
+                    progress.Update($"Message {id}: downloading", $"{done}to {file}", force: true);
+                    var bytes = progress.Enabled
+                        ? ReportTo(received => progress.Update($"Message {id}: {WorkflowSupport.Bytes(received)} received", $"{done}to {file}"))
+                        : null;
+                    saved = Run(token => MessageFiles.SaveAsync(session.Api, id, folder, Force, token, bytes));
+                    _saved++;
                 }
                 catch (Exception e) when (ErrorRecords.IsExpected(e))
                 {
@@ -91,6 +105,7 @@ namespace Edi2.PowerShell.Commands
                         }
                     }
                 }
+                history.Output(saved);
                 WriteObject(saved);
             }
         }

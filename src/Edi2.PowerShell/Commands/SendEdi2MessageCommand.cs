@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using Edi2.Api;
 using Edi2.Model;
+using Edi2.PowerShell.Completion;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -16,6 +17,7 @@ namespace Edi2.PowerShell.Commands
     {
         private const string PathSet = "Path";
         private const string ContentSet = "Content";
+        private Edi2Progress? _progress;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [Alias("FullName")]
@@ -30,6 +32,7 @@ namespace Edi2.PowerShell.Commands
         /// <summary>The sending HER-id (API v3; v2 reads it from the MsgHead).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int SenderHerId { get; set; }
 
         /// <summary>Receivers (v3); with v2, a subset of the MsgHead's receivers.</summary>
@@ -81,10 +84,26 @@ namespace Edi2.PowerShell.Commands
 
             string to = ReceiverHerId.Length == 0 ? "the MsgHead's receivers" : "HER-id " + string.Join(", ", ReceiverHerId);
             if (!ShouldProcess($"{document.Name} to {to}", "Send")) return;
+            var progress = _progress ??= NewProgress("Send-Edi2Message", $"Sending {document.Name} to {to}");
+            long length = document.Length;
+            string of = " of " + WorkflowSupport.Bytes(length);
             TryItem(document.Name, () =>
             {
-                Guid id = Run(token => session.Api.SendMessageAsync(document, SenderHerId, ReceiverHerId, MessageType ?? "", name, version, token));
-                WriteObject(new Edi2SentMessage { Id = id, SenderHerId = SenderHerId == 0 ? (int?)null : SenderHerId, ReceiverHerIds = ReceiverHerId });
+                var bytes = progress.Enabled
+                    ? ReportTo(sent => progress.Update($"{document.Name}: {WorkflowSupport.Bytes(sent)}{of} sent", $"to {to}", Edi2Progress.Percent(sent, length)))
+                    : null;
+                progress.Update($"{document.Name}: 0 bytes{of} sent", $"to {to}", 0, force: true);
+                try
+                {
+                    Guid id = Run(token => session.Api.SendMessageAsync(document, SenderHerId, ReceiverHerId, MessageType ?? "", name, version, token, bytes));
+                    var sent = new Edi2SentMessage { Id = id, SenderHerId = SenderHerId == 0 ? (int?)null : SenderHerId, ReceiverHerIds = ReceiverHerId };
+                    SessionHistory.For(session).Output(sent);
+                    WriteObject(sent);
+                }
+                finally
+                {
+                    progress.Complete(); // one document per record: done with this one
+                }
             });
         }
 

@@ -6,6 +6,7 @@ using System.Management.Automation;
 using Edi2.Api;
 using Edi2.Model;
 using Edi2.PowerShell.Identity;
+using Edi2.PowerShell.Completion;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -22,12 +23,14 @@ namespace Edi2.PowerShell.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Id", "RelatedMessageId")]
+        [ArgumentCompleter(typeof(Edi2MessageIdCompleter))]
         public Edi2MessageIdentity[] MessageId { get; set; } = Array.Empty<Edi2MessageIdentity>();
 
         /// <summary>The receiver that answers (must be a receiver of the message).</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ReceiverHerId")]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int SenderHerId { get; set; }
 
         [Parameter(Mandatory = true)]
@@ -77,7 +80,9 @@ namespace Edi2.PowerShell.Commands
                 TryItem(id.Id, () =>
                 {
                     Guid receipt = Run(token => session.Api.SendAppRecAsync(id.Id, SenderHerId, status, errors, name, version, token));
-                    WriteObject(new Edi2Receipt { Id = receipt, MessageId = id.Id, Status = status.ToString(), SenderHerId = SenderHerId });
+                    var written = new Edi2Receipt { Id = receipt, MessageId = id.Id, Status = status.ToString(), SenderHerId = SenderHerId };
+                    SessionHistory.For(session).Output(written);
+                    WriteObject(written);
                 });
             }
         }

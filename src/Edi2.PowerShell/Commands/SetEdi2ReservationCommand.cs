@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using Edi2.Model;
+using Edi2.PowerShell.Completion;
 using Edi2.PowerShell.Identity;
 using Edi2.Workflows;
 
@@ -20,6 +21,7 @@ namespace Edi2.PowerShell.Commands
         private readonly List<int> _herIds = new List<int>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public Edi2HerIdIdentity[] HerId { get; set; } = Array.Empty<Edi2HerIdIdentity>();
 
         /// <summary>Message types (FinnKode 8279, e.g. SVAR_RTG) NHN should refuse for these HER-ids.</summary>
@@ -52,14 +54,29 @@ namespace Edi2.PowerShell.Commands
             {
                 return;
             }
+            // One request per 1500 HER-ids, as Reservations.ReserveAsync makes them, one call each, so the progress can
+            // count them; each request's reservations are written out once NHN said yes and the ledger has them.
+            var progress = NewProgress("Set-Edi2Reservation", $"Reserving {_herIds.Count} HER-ids for client '{session.ClientId}' ({session.Environment})");
+            var history = SessionHistory.For(session);
             try
             {
-                var reserved = Run(token => Reservations.ReserveAsync(session, _herIds, RejectMessageFunction, ledger, token));
-                WriteObject(reserved, enumerateCollection: true);
+                for (int start = 0; start < _herIds.Count; start += Edi2.Api.Edi2ApiClient.MaxHerIdsPerRequest)
+                {
+                    var batch = _herIds.Skip(start).Take(Edi2.Api.Edi2ApiClient.MaxHerIdsPerRequest).ToList();
+                    progress.Update($"HER-id {batch[0]}{(batch.Count > 1 ? $" and {batch.Count - 1} more" : "")}: {start} of {_herIds.Count} reserved",
+                        $"client '{session.ClientId}' ({session.Environment}); ledger {ledger.Path}", Edi2Progress.Percent(start, _herIds.Count), force: true);
+                    var reserved = Run(token => Reservations.ReserveAsync(session, batch, RejectMessageFunction, ledger, token));
+                    history.Output(reserved);
+                    WriteObject(reserved, enumerateCollection: true);
+                }
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
                 WriteError(ErrorRecords.From(e, _herIds.Count == 1 ? (object)_herIds[0] : _herIds.ToArray()));
+            }
+            finally
+            {
+                progress.Complete();
             }
         }
     }
