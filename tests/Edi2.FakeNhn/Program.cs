@@ -8,12 +8,14 @@ using Edi2.FakeNhn;
 // Stand-alone fake NHN: dotnet run --project tests/Edi2.FakeNhn -- --port 5080 --seed seed.json
 // Prints exactly "Now listening on: http://127.0.0.1:<port>" once ready, then runs until Ctrl+C / SIGTERM.
 // --sandbox <dir> also writes a sandbox client key there, seeds a few messages and prints the Connect-Edi2 line.
+// --stream-keep-alive <seconds> sets the quiet time before a notification stream's ": keep-alive" (default 1).
 
-const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>] [--sandbox <dir>]";
+const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>] [--sandbox <dir>] [--stream-keep-alive <seconds>]";
 
 var port = 0;
 string? seedPath = null;
 string? sandboxFolder = null;
+TimeSpan? streamKeepAlive = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -28,6 +30,11 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--sandbox" when i + 1 < args.Length:
             sandboxFolder = args[++i];
+            break;
+        case "--stream-keep-alive" when i + 1 < args.Length
+            && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= 86400:
+            streamKeepAlive = TimeSpan.FromSeconds(seconds);
+            i++;
             break;
         case "--help" or "-h":
             Console.WriteLine(Usage);
@@ -65,6 +72,10 @@ catch (Exception ex) when (ex is ArgumentException or IOException)
 }
 
 await using var running = server;
+if (streamKeepAlive is TimeSpan keepAlive)
+{
+    server.Api.StreamKeepAliveInterval = keepAlive;
+}
 
 var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 void RequestStop(PosixSignalContext context)

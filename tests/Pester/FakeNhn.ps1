@@ -38,7 +38,9 @@ function Start-FakeNhn {
         [Parameter(Mandatory)] [object[]] $Organizations,
         [Parameter(Mandatory)] [object[]] $Clients,
         [Parameter(Mandatory)] [string] $Folder,
-        [TimeSpan] $Timeout = [TimeSpan]::FromMinutes(5)
+        [TimeSpan] $Timeout = [TimeSpan]::FromMinutes(5),
+        # More of the fake's options, e.g. '--stream-keep-alive', '600'.
+        [string[]] $Arguments = @()
     )
     $seedPath = Join-Path $Folder 'seed.json'
     $seed = [ordered]@{ organizations = @($Organizations); clients = @($Clients | ForEach-Object Seed) }
@@ -47,7 +49,7 @@ function Start-FakeNhn {
 
     $project = Join-Path $RepoRoot 'tests/Edi2.FakeNhn'
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    $startInfo.Arguments = "run --project `"$project`" -c Release -- --port 0 --seed `"$seedPath`""
+    $startInfo.Arguments = "run --project `"$project`" -c Release -- --port 0 --seed `"$seedPath`" $($Arguments -join ' ')"
     $startInfo.UseShellExecute = $false
     $startInfo.RedirectStandardOutput = $true # the fake logs to stderr only, so stdout carries just the address
     $process = [System.Diagnostics.Process]::Start($startInfo)

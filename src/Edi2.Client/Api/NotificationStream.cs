@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net.Http;
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -31,6 +31,12 @@ namespace Edi2.Api
             _herIds = herIds;
             _offset = offset;
         }
+
+        /// <summary>
+        /// Tests wrap the response body here, e.g. in a stream that ignores cancellation tokens as .NET Framework's does,
+        /// to show that cancelling still ends a pending read there.
+        /// </summary>
+        internal static readonly AsyncLocal<Func<Stream, Stream>?> WrapBodyForTests = new AsyncLocal<Func<Stream, Stream>?>();
 
         public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -78,34 +84,62 @@ namespace Edi2.Api
                     else
                     {
                         body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                        if (WrapBodyForTests.Value is Func<Stream, Stream> wrap) body = wrap(body);
                     }
                 }
 
                 if (body != null)
                 {
-                    using (response)
-                    using (var reader = new StreamReader(body, Encoding.UTF8))
+                    // SseParser (System.Net.ServerSentEvents): comments skipped, data lines joined, a half-received event at
+                    // the end dropped (it is sent again after reconnecting from the last offset).
+                    IAsyncEnumerator<SseItem<NotificationDto?>> events = SseParser.Create(body, ParseEvent)
+                        .EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    Task<bool>? pending = null;
+                    try
                     {
                         while (true)
                         {
-                            ServerSentEvent? sse;
+                            bool more;
                             try
                             {
-                                sse = await ServerSentEvent.ReadAsync(reader, cancellationToken).ConfigureAwait(false);
+                                pending = events.MoveNextAsync().AsTask();
+                                more = await UntilCancelled(pending, cancellationToken).ConfigureAwait(false);
+                                pending = null;
+                            }
+                            catch (Exception e) when (cancellationToken.IsCancellationRequested && !(e is OperationCanceledException))
+                            {
+                                throw new OperationCanceledException("The notification stream was cancelled.", e, cancellationToken);
                             }
                             catch (Exception e) when (e is IOException || e is HttpRequestException)
                             {
+                                pending = null;
                                 failures++;
                                 break;
                             }
-                            if (sse is null) break; // end of stream: reconnect
-                            if (sse.Event != "notification" || sse.Data.Length == 0) continue;
+                            if (!more) break; // end of stream: reconnect
 
-                            var notification = JsonSerializer.Deserialize<NotificationDto>(sse.Data, Edi2Json.Options)?.ToModel();
+                            var notification = events.Current.Data?.ToModel();
                             if (notification is null) continue;
                             failures = 0;
                             _offset = notification.Offset;
                             yield return notification;
+                        }
+                    }
+                    finally
+                    {
+                        if (pending is null || pending.IsCompleted)
+                        {
+                            await events.DisposeAsync().ConfigureAwait(false);
+                            response!.Dispose();
+                        }
+                        else
+                        {
+                            // Cancelled during a read that does not watch the token (.NET Framework's response stream ignores
+                            // it once a read has started): leave that read behind and close the response in the background,
+                            // as closing may wait for the server. The read then fails, unobserved by anyone but this.
+                            _ = pending.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                            var abandoned = response!;
+                            _ = Task.Run(() => abandoned.Dispose());
                         }
                     }
                     if (failures >= MaxFailuresInARow)
@@ -119,47 +153,25 @@ namespace Edi2.Api
                 await Task.Delay(TimeSpan.FromMilliseconds(backoff), cancellationToken).ConfigureAwait(false);
             }
         }
-    }
 
-    /// <summary>One event of a text/event-stream (WHATWG HTML, server-sent events): comments skipped, data lines joined.</summary>
-    internal sealed class ServerSentEvent
-    {
-        private ServerSentEvent(string @event, string data)
+        /// <summary>
+        /// The read, or an OperationCanceledException as soon as the token is cancelled, whether or not the read watches the
+        /// token: .NET's response stream ends a pending read when its token is cancelled, .NET Framework's does not. So
+        /// Ctrl+C stops a stream at once even while the server sends nothing.
+        /// </summary>
+        private static async Task<bool> UntilCancelled(Task<bool> read, CancellationToken cancellationToken)
         {
-            Event = @event;
-            Data = data;
-        }
-
-        public string Event { get; }
-
-        public string Data { get; }
-
-        /// <summary>The next event, or null at the end of the stream.</summary>
-        public static async Task<ServerSentEvent?> ReadAsync(TextReader reader, CancellationToken cancellationToken)
-        {
-            string type = "message";
-            var data = new StringBuilder();
-            bool any = false;
-            while (true)
+            if (read.IsCompleted || !cancellationToken.CanBeCanceled) return await read.ConfigureAwait(false);
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(state => ((TaskCompletionSource<bool>)state!).TrySetCanceled(), cancelled))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                string? line = await reader.ReadLineAsync().ConfigureAwait(false);
-                if (line is null) return null; // a half-received event is dropped: it is sent again after reconnecting
-                if (line.Length == 0)
-                {
-                    if (any) return new ServerSentEvent(type, data.ToString());
-                    continue;
-                }
-                if (line[0] == ':') continue; // comment, e.g. keep-alive
-
-                int colon = line.IndexOf(':');
-                string field = colon < 0 ? line : line.Substring(0, colon);
-                string value = colon < 0 ? "" : line.Substring(colon + 1);
-                if (value.StartsWith(" ", StringComparison.Ordinal)) value = value.Substring(1);
-                any = true;
-                if (field == "event") type = value;
-                else if (field == "data") data.Append(data.Length > 0 ? "\n" : "").Append(value);
+                Task<bool> first = await Task.WhenAny(read, cancelled.Task).ConfigureAwait(false);
+                return await first.ConfigureAwait(false);
             }
         }
+
+        /// <summary>A "notification" event's JSON; other events (e.g. "connected") and empty data give null.</summary>
+        private static NotificationDto? ParseEvent(string eventType, ReadOnlySpan<byte> data) =>
+            eventType == "notification" && data.Length > 0 ? JsonSerializer.Deserialize<NotificationDto>(data, Edi2Json.Options) : null;
     }
 }

@@ -1,6 +1,9 @@
 using System;
+using System.Formats.Asn1;
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading;
 
 namespace Edi2.HelseId
 {
@@ -18,8 +21,19 @@ namespace Edi2.HelseId
     }
 
     /// <summary>
-    /// Reads RSA and EC private keys from PEM (PKCS#1, SEC1, PKCS#8 and PBES2-encrypted PKCS#8).
-    /// netstandard2.0 has no PEM or PKCS#8 import, and the module must run on .NET Framework, so this parses the DER itself.
+    /// Reads RSA and EC private keys from PEM (PKCS#1, SEC1, PKCS#8 and PBES2-encrypted PKCS#8). The DER is read with
+    /// <see cref="AsnReader"/> (System.Formats.Asn1); PBKDF2 and the ciphers are the platform's. What stays here, and why:
+    /// <list type="bullet">
+    /// <item>Walking the structures (PrivateKeyInfo, RSAPrivateKey, ECPrivateKey, PBES2 parameters) and mapping them to
+    /// <see cref="RSAParameters"/>/<see cref="ECParameters"/>: .NET Framework 4.7.2 and netstandard2.0 have no
+    /// RSA/ECDsa.ImportPkcs8PrivateKey, ImportEncryptedPkcs8PrivateKey, ImportRSAPrivateKey or ImportECPrivateKey, and
+    /// System.Security.Cryptography.Pkcs has Pkcs8PrivateKeyInfo (with DecryptAndDecode) only in its netstandard2.1 and
+    /// .NET builds, not in the netstandard2.0 or net462 ones that Windows PowerShell loads. So a key reaches the platform
+    /// through ImportParameters, on both runtimes the same way.</item>
+    /// <item>The PEM armour: netstandard2.0 has no <c>PemEncoding</c> (.NET 5+ only, in no package), and the errors for a
+    /// public key, legacy OpenSSL encryption and an unknown block are ours.</item>
+    /// <item>PBES2 (RFC 8018 section 6.2) is the platform's PBKDF2 and AES/3DES in CBC mode, put together here.</item>
+    /// </list>
     /// </summary>
     internal static class PemKeyReader
     {
@@ -58,29 +72,16 @@ namespace Edi2.HelseId
                 switch (label)
                 {
                     case "RSA PRIVATE KEY":
-                        return new PemPrivateKey(ReadPkcs1(Whole(der), source));
+                        return new PemPrivateKey(ReadPkcs1(der, source));
                     case "EC PRIVATE KEY":
-                        return new PemPrivateKey(ReadSec1(Whole(der), null, source));
+                        return new PemPrivateKey(ReadSec1(der, null, source));
                     case "PRIVATE KEY":
                         return ReadPkcs8(der, source);
                     default: // ENCRYPTED PRIVATE KEY
-                        byte[] plain = DecryptPkcs8(der, password, source);
-                        try
-                        {
-                            return ReadPkcs8(plain, source);
-                        }
-                        catch (FormatException e)
-                        {
-                            // Padding was valid by chance but the plaintext is garbage.
-                            throw WrongPassword(source, e);
-                        }
-                        finally
-                        {
-                            Array.Clear(plain, 0, plain.Length);
-                        }
+                        return ReadEncryptedPkcs8(der, password, source);
                 }
             }
-            catch (FormatException e)
+            catch (Exception e) when (IsMalformed(e))
             {
                 throw NotAKey(source, "the key data is malformed", e);
             }
@@ -88,42 +89,6 @@ namespace Edi2.HelseId
             {
                 Array.Clear(der, 0, der.Length);
             }
-        }
-
-        /// <summary>PBKDF2 (RFC 8018 section 5.2) over HMAC; netstandard2.0's Rfc2898DeriveBytes only offers HMAC-SHA1.</summary>
-        internal static byte[] Pbkdf2(HashAlgorithmName prf, byte[] password, byte[] salt, int iterations, int length)
-        {
-            using HMAC hmac = prf == HashAlgorithmName.SHA1 ? new HMACSHA1(password)
-                : prf == HashAlgorithmName.SHA256 ? new HMACSHA256(password)
-                : prf == HashAlgorithmName.SHA384 ? new HMACSHA384(password)
-                : prf == HashAlgorithmName.SHA512 ? (HMAC)new HMACSHA512(password)
-                : throw new ArgumentException("Unsupported PRF.", nameof(prf));
-            var result = new byte[length];
-            var block = new byte[salt.Length + 4];
-            Buffer.BlockCopy(salt, 0, block, 0, salt.Length);
-            for (int i = 1, offset = 0; offset < length; i++)
-            {
-                // T_i = U_1 xor ... xor U_c, with U_1 = PRF(P, S || INT(i)) and U_j = PRF(P, U_{j-1}).
-                block[salt.Length] = (byte)(i >> 24);
-                block[salt.Length + 1] = (byte)(i >> 16);
-                block[salt.Length + 2] = (byte)(i >> 8);
-                block[salt.Length + 3] = (byte)i;
-                byte[] u = hmac.ComputeHash(block);
-                byte[] t = (byte[])u.Clone();
-                for (int j = 1; j < iterations; j++)
-                {
-                    byte[] next = hmac.ComputeHash(u);
-                    Array.Clear(u, 0, u.Length);
-                    u = next;
-                    for (int k = 0; k < t.Length; k++) t[k] ^= u[k];
-                }
-                int take = Math.Min(t.Length, length - offset);
-                Buffer.BlockCopy(t, 0, result, offset, take);
-                offset += take;
-                Array.Clear(u, 0, u.Length);
-                Array.Clear(t, 0, t.Length);
-            }
-            return result;
         }
 
         // ---- PEM armour ----
@@ -201,98 +166,103 @@ namespace Edi2.HelseId
 
         // ---- Key structures ----
 
-        /// <summary>PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5958).</summary>
-        private static PemPrivateKey ReadPkcs8(byte[] der, string source)
+        /// <summary>PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5958): the key inside, by its algorithm.</summary>
+        private static PemPrivateKey ReadPkcs8(ReadOnlyMemory<byte> der, string source)
         {
-            var info = Whole(der);
-            int version = info.ReadSmallInteger();
-            if (version > 1) throw new FormatException("Unknown PrivateKeyInfo version.");
-            var algorithm = info.ReadSequence();
-            string oid = algorithm.ReadOid();
-            byte[] privateKey = info.ReadOctetString();
+            AsnReader info = Whole(der);
+            if (!info.TryReadInt32(out int version) || version < 0 || version > 1) throw Malformed("Unknown PrivateKeyInfo version.");
+            AsnReader algorithm = info.ReadSequence();
+            string oid = algorithm.ReadObjectIdentifier();
+            if (!info.TryReadPrimitiveOctetString(out ReadOnlyMemory<byte> privateKey)) throw Malformed("Constructed OCTET STRING.");
             // [0] attributes and [1] publicKey may follow; the inner key structures carry what we need.
-            try
+            switch (oid)
             {
-                switch (oid)
-                {
-                    case RsaOid:
-                        if (algorithm.HasData) algorithm.ReadNull();
-                        algorithm.ThrowIfNotEmpty();
-                        return new PemPrivateKey(ReadPkcs1(Whole(privateKey), source));
-                    case EcOid:
-                        ECCurve? curve = null;
-                        if (algorithm.PeekTag() == DerReader.ObjectIdentifier) curve = CurveFromOid(algorithm.ReadOid(), source);
-                        else if (algorithm.HasData && algorithm.PeekTag() != DerReader.Null) throw UnsupportedCurve(source, "explicit curve parameters");
-                        else if (algorithm.HasData) algorithm.ReadNull();
-                        algorithm.ThrowIfNotEmpty();
-                        return new PemPrivateKey(ReadSec1(Whole(privateKey), curve, source));
-                    default:
-                        throw new Edi2KeyException(KeyErrorReason.UnsupportedKeyType,
-                            $"{SigningKey.Describe(source)} holds a key of algorithm {oid}, which is not supported; HelseID needs an RSA or EC (P-256/384/521) key.",
-                            source);
-                }
-            }
-            finally
-            {
-                Array.Clear(privateKey, 0, privateKey.Length);
+                case RsaOid:
+                    if (algorithm.HasData) algorithm.ReadNull();
+                    algorithm.ThrowIfNotEmpty();
+                    return new PemPrivateKey(ReadPkcs1(privateKey, source));
+                case EcOid:
+                    ECCurve? curve = null;
+                    if (algorithm.HasData)
+                    {
+                        Asn1Tag tag = algorithm.PeekTag();
+                        if (tag.HasSameClassAndValue(Asn1Tag.ObjectIdentifier)) curve = CurveFromOid(algorithm.ReadObjectIdentifier(), source);
+                        else if (tag.HasSameClassAndValue(Asn1Tag.Null)) algorithm.ReadNull();
+                        else throw UnsupportedCurve(source, "explicit curve parameters");
+                    }
+                    algorithm.ThrowIfNotEmpty();
+                    return new PemPrivateKey(ReadSec1(privateKey, curve, source));
+                default:
+                    throw new Edi2KeyException(KeyErrorReason.UnsupportedKeyType,
+                        $"{SigningKey.Describe(source)} holds a key of algorithm {oid}, which is not supported; HelseID needs an RSA or EC (P-256/384/521) key.",
+                        source);
             }
         }
 
         /// <summary>PKCS#1 RSAPrivateKey (RFC 8017 appendix A.1.2).</summary>
-        private static RSAParameters ReadPkcs1(DerReader key, string source)
+        private static RSAParameters ReadPkcs1(ReadOnlyMemory<byte> der, string source)
         {
-            if (key.ReadSmallInteger() != 0)
+            AsnReader key = Whole(der);
+            if (!key.TryReadInt32(out int version) || version < 0) throw Malformed("Bad RSAPrivateKey version.");
+            if (version != 0)
             {
                 throw new Edi2KeyException(KeyErrorReason.UnsupportedKeyType, $"{SigningKey.Describe(source)} holds a multi-prime RSA key, which is not supported.", source);
             }
-            byte[] modulus = Positive(key.ReadInteger(), 0);
-            byte[] exponent = Positive(key.ReadInteger(), 0);
+            byte[] modulus = Positive(key.ReadIntegerBytes(), 0);
+            byte[] exponent = Positive(key.ReadIntegerBytes(), 0);
             int half = (modulus.Length + 1) / 2;
             // .NET wants D as long as the modulus and the CRT values half as long, left-padded with zeros.
             var rsa = new RSAParameters
             {
                 Modulus = modulus,
                 Exponent = exponent,
-                D = Positive(key.ReadInteger(), modulus.Length),
-                P = Positive(key.ReadInteger(), half),
-                Q = Positive(key.ReadInteger(), half),
-                DP = Positive(key.ReadInteger(), half),
-                DQ = Positive(key.ReadInteger(), half),
-                InverseQ = Positive(key.ReadInteger(), half),
+                D = Positive(key.ReadIntegerBytes(), modulus.Length),
+                P = Positive(key.ReadIntegerBytes(), half),
+                Q = Positive(key.ReadIntegerBytes(), half),
+                DP = Positive(key.ReadIntegerBytes(), half),
+                DQ = Positive(key.ReadIntegerBytes(), half),
+                InverseQ = Positive(key.ReadIntegerBytes(), half),
             };
             key.ThrowIfNotEmpty();
             return rsa;
         }
 
         /// <summary>SEC1 ECPrivateKey (RFC 5915). <paramref name="curve"/> comes from the PKCS#8 wrapper when there is one.</summary>
-        private static ECParameters ReadSec1(DerReader key, ECCurve? curve, string source)
+        private static ECParameters ReadSec1(ReadOnlyMemory<byte> der, ECCurve? curve, string source)
         {
-            if (key.ReadSmallInteger() != 1) throw new FormatException("Unknown ECPrivateKey version.");
-            byte[] d = key.ReadOctetString();
-            if (key.PeekTag() == 0xA0)
+            AsnReader key = Whole(der);
+            if (!key.TryReadInt32(out int version) || version != 1) throw Malformed("Unknown ECPrivateKey version.");
+            if (!key.TryReadPrimitiveOctetString(out ReadOnlyMemory<byte> d)) throw Malformed("Constructed OCTET STRING.");
+            var parametersTag = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
+            if (key.HasData && key.PeekTag().HasSameClassAndValue(parametersTag))
             {
-                var parameters = key.ReadExplicit(0);
-                if (parameters.PeekTag() != DerReader.ObjectIdentifier) throw UnsupportedCurve(source, "explicit curve parameters");
-                ECCurve inner = CurveFromOid(parameters.ReadOid(), source);
+                AsnReader parameters = key.ReadSequence(parametersTag);
+                if (!parameters.PeekTag().HasSameClassAndValue(Asn1Tag.ObjectIdentifier)) throw UnsupportedCurve(source, "explicit curve parameters");
+                ECCurve inner = CurveFromOid(parameters.ReadObjectIdentifier(), source);
                 parameters.ThrowIfNotEmpty();
-                if (curve.HasValue && curve.Value.Oid.Value != inner.Oid.Value) throw new FormatException("Conflicting curve parameters.");
+                if (curve.HasValue && curve.Value.Oid.Value != inner.Oid.Value) throw Malformed("Conflicting curve parameters.");
                 curve = inner;
             }
-            byte[]? point = null;
-            if (key.PeekTag() == 0xA1)
+            ReadOnlyMemory<byte>? point = null;
+            var publicKeyTag = new Asn1Tag(TagClass.ContextSpecific, 1, isConstructed: true);
+            if (key.HasData && key.PeekTag().HasSameClassAndValue(publicKeyTag))
             {
-                var publicKey = key.ReadExplicit(1);
-                point = publicKey.ReadBitString();
+                AsnReader publicKey = key.ReadSequence(publicKeyTag);
+                if (!publicKey.TryReadPrimitiveBitString(out int unusedBits, out ReadOnlyMemory<byte> bits) || unusedBits != 0)
+                {
+                    throw Malformed("BIT STRING with unused bits.");
+                }
                 publicKey.ThrowIfNotEmpty();
+                point = bits;
             }
             key.ThrowIfNotEmpty();
-            if (!curve.HasValue) throw new FormatException("EC key without curve parameters.");
+            if (!curve.HasValue) throw Malformed("EC key without curve parameters.");
 
             int size = FieldSize(curve.Value);
-            var ec = new ECParameters { Curve = curve.Value, D = Unsigned(d, size) };
-            if (point != null && point.Length == 1 + 2 * size && point[0] == 0x04)
+            var ec = new ECParameters { Curve = curve.Value, D = Unsigned(d.Span, size) };
+            if (point is ReadOnlyMemory<byte> q && q.Length == 1 + 2 * size && q.Span[0] == 0x04)
             {
-                ec.Q = new ECPoint { X = Slice(point, 1, size), Y = Slice(point, 1 + size, size) };
+                ec.Q = new ECPoint { X = q.Slice(1, size).ToArray(), Y = q.Slice(1 + size, size).ToArray() };
             }
             else
             {
@@ -341,35 +311,87 @@ namespace Edi2.HelseId
                 $"{SigningKey.Describe(source)} holds an EC key with {what}, which is not supported; HelseID needs P-256, P-384 or P-521.",
                 source);
 
-        // ---- PKCS#8 decryption (PBES2, RFC 8018) ----
+        // ---- Encrypted PKCS#8 (PBES2, RFC 8018) ----
 
-        private static byte[] DecryptPkcs8(byte[] der, string? password, string source)
+        /// <summary>
+        /// Tests set this to take the .NET Framework way to PBKDF2 (the Rfc2898DeriveBytes constructor) where the
+        /// runtime also has the one-shot method, so both ways are tested on .NET.
+        /// </summary>
+        internal static readonly AsyncLocal<bool> UseFrameworkPbkdf2 = new AsyncLocal<bool>();
+
+        // netstandard2.0 shows only HMAC-SHA1 PBKDF2, but both runtimes Edi2 runs on have it for SHA-2 as well: .NET 6+ as
+        // the one-shot Rfc2898DeriveBytes.Pbkdf2, .NET Framework 4.7.2+ (and .NET Core 2.0+) as the constructor that takes a
+        // HashAlgorithmName. Found once by reflection; no PBKDF2 of our own.
+        private static readonly Func<byte[], byte[], int, HashAlgorithmName, int, byte[]>? Pbkdf2OneShot = FindPbkdf2OneShot();
+        private static readonly ConstructorInfo? Pbkdf2Constructor =
+            typeof(Rfc2898DeriveBytes).GetConstructor(new[] { typeof(byte[]), typeof(byte[]), typeof(int), typeof(HashAlgorithmName) });
+
+        /// <summary>true when PBKDF2 is the one-shot method (.NET 6+), false for the constructor (.NET Framework, or forced).</summary>
+        internal static bool UsesOneShotPbkdf2 => Pbkdf2OneShot != null && !UseFrameworkPbkdf2.Value;
+
+        /// <summary>true when the runtime has the constructor that .NET Framework 4.7.2 uses.</summary>
+        internal static bool HasFrameworkPbkdf2 => Pbkdf2Constructor != null;
+
+        /// <summary>PBKDF2 (RFC 8018 section 5.2) with an HMAC PRF, by the platform.</summary>
+        internal static byte[] Pbkdf2(HashAlgorithmName prf, byte[] password, byte[] salt, int iterations, int length)
         {
-            var info = Whole(der);
-            var scheme = info.ReadSequence();
-            string schemeOid = scheme.ReadOid();
+            if (UsesOneShotPbkdf2) return Pbkdf2OneShot!(password, salt, iterations, prf, length);
+            if (Pbkdf2Constructor == null) throw new PlatformNotSupportedException("This runtime has no PBKDF2 with " + prf.Name + ".");
+            // .NET Framework's constructor refuses such salts itself; .NET's does not. Checked here so that both behave alike.
+            if (salt.Length < 8) throw new ArgumentException("PBKDF2 by Rfc2898DeriveBytes' constructor needs a salt of at least 8 bytes.", nameof(salt));
+            try
+            {
+                using var kdf = (DeriveBytes)Pbkdf2Constructor.Invoke(new object[] { password, salt, iterations, prf });
+                return kdf.GetBytes(length);
+            }
+            catch (TargetInvocationException e) when (e.InnerException != null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                throw; // not reached
+            }
+        }
+
+        private static Func<byte[], byte[], int, HashAlgorithmName, int, byte[]>? FindPbkdf2OneShot()
+        {
+            MethodInfo? method = typeof(Rfc2898DeriveBytes).GetMethod("Pbkdf2", BindingFlags.Public | BindingFlags.Static, null,
+                new[] { typeof(byte[]), typeof(byte[]), typeof(int), typeof(HashAlgorithmName), typeof(int) }, null);
+            return method is null || method.ReturnType != typeof(byte[])
+                ? null
+                : (Func<byte[], byte[], int, HashAlgorithmName, int, byte[]>)Delegate.CreateDelegate(typeof(Func<byte[], byte[], int, HashAlgorithmName, int, byte[]>), method);
+        }
+
+        /// <summary>EncryptedPrivateKeyInfo with PBES2: PBKDF2 (HMAC-SHA1/256/384/512) and AES-CBC or DES-EDE3-CBC.</summary>
+        private static PemPrivateKey ReadEncryptedPkcs8(byte[] der, string? password, string source)
+        {
+            AsnReader info = Whole(der);
+            AsnReader scheme = info.ReadSequence();
+            string schemeOid = scheme.ReadObjectIdentifier();
             if (schemeOid != Pbes2Oid)
             {
                 string name = schemeOid.StartsWith(Pkcs12PbePrefix, StringComparison.Ordinal) ? "a PKCS#12 password-based scheme" : "scheme " + schemeOid;
                 throw UnsupportedEncryption(source, name);
             }
-            var pbes2 = scheme.ReadSequence();
+            AsnReader pbes2 = scheme.ReadSequence();
             scheme.ThrowIfNotEmpty();
 
-            var kdf = pbes2.ReadSequence();
-            string kdfOid = kdf.ReadOid();
+            AsnReader kdf = pbes2.ReadSequence();
+            string kdfOid = kdf.ReadObjectIdentifier();
             if (kdfOid != Pbkdf2Oid) throw UnsupportedEncryption(source, "key derivation " + kdfOid);
-            var kdfParams = kdf.ReadSequence();
+            AsnReader kdfParams = kdf.ReadSequence();
             kdf.ThrowIfNotEmpty();
-            if (kdfParams.PeekTag() != DerReader.OctetString) throw UnsupportedEncryption(source, "a PBKDF2 salt source");
+            if (!kdfParams.PeekTag().HasSameClassAndValue(Asn1Tag.PrimitiveOctetString)) throw UnsupportedEncryption(source, "a PBKDF2 salt source");
             byte[] salt = kdfParams.ReadOctetString();
-            int iterations = kdfParams.ReadSmallInteger();
-            int? keyLength = kdfParams.PeekTag() == DerReader.Integer ? kdfParams.ReadSmallInteger() : (int?)null;
+            if (!kdfParams.TryReadInt32(out int iterations) || iterations < 1) throw Malformed("Bad PBKDF2 iteration count.");
+            int? keyLength = null;
+            if (kdfParams.HasData && kdfParams.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
+            {
+                keyLength = kdfParams.TryReadInt32(out int length) ? length : throw Malformed("Bad PBKDF2 key length.");
+            }
             HashAlgorithmName prf = HashAlgorithmName.SHA1; // the DEFAULT when absent
             if (kdfParams.HasData)
             {
-                var prfAlgorithm = kdfParams.ReadSequence();
-                string prfOid = prfAlgorithm.ReadOid();
+                AsnReader prfAlgorithm = kdfParams.ReadSequence();
+                string prfOid = prfAlgorithm.ReadObjectIdentifier();
                 prf = prfOid switch
                 {
                     "1.2.840.113549.2.7" => HashAlgorithmName.SHA1,
@@ -383,9 +405,9 @@ namespace Edi2.HelseId
             }
             kdfParams.ThrowIfNotEmpty();
 
-            var cipher = pbes2.ReadSequence();
+            AsnReader cipher = pbes2.ReadSequence();
             pbes2.ThrowIfNotEmpty();
-            string cipherOid = cipher.ReadOid();
+            string cipherOid = cipher.ReadObjectIdentifier();
             SymmetricAlgorithm algorithm;
             switch (cipherOid)
             {
@@ -399,12 +421,12 @@ namespace Edi2.HelseId
             {
                 byte[] iv = cipher.ReadOctetString();
                 cipher.ThrowIfNotEmpty();
-                byte[] encrypted = info.ReadOctetString();
+                if (!info.TryReadPrimitiveOctetString(out ReadOnlyMemory<byte> encrypted)) throw Malformed("Constructed OCTET STRING.");
                 info.ThrowIfNotEmpty();
                 int blockBytes = algorithm.BlockSize / 8, keyBytes = algorithm.KeySize / 8;
-                if (iv.Length != blockBytes || encrypted.Length == 0 || encrypted.Length % blockBytes != 0 || iterations < 1 || (keyLength.HasValue && keyLength != keyBytes))
+                if (iv.Length != blockBytes || encrypted.Length == 0 || encrypted.Length % blockBytes != 0 || (keyLength.HasValue && keyLength != keyBytes))
                 {
-                    throw new FormatException("Inconsistent PBES2 parameters.");
+                    throw Malformed("Inconsistent PBES2 parameters.");
                 }
 
                 if (password == null)
@@ -413,22 +435,45 @@ namespace Edi2.HelseId
                 }
 
                 byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
-                byte[] key = Pbkdf2(prf, passwordBytes, salt, iterations, keyBytes);
+                byte[]? key = null, plain = null;
                 try
                 {
+                    try
+                    {
+                        key = Pbkdf2(prf, passwordBytes, salt, iterations, keyBytes);
+                    }
+                    catch (Exception e) when (e is ArgumentException || e is PlatformNotSupportedException)
+                    {
+                        // The .NET Framework constructor refuses salts under 8 bytes (OpenSSL writes 8 or 16).
+                        throw UnsupportedEncryption(source, salt.Length < 8 ? "a PBKDF2 salt shorter than 8 bytes, which this platform does not take" : "PBKDF2 parameters this platform does not take", e);
+                    }
                     algorithm.Mode = CipherMode.CBC;
                     algorithm.Padding = PaddingMode.PKCS7;
                     using ICryptoTransform decryptor = algorithm.CreateDecryptor(key, iv);
-                    return decryptor.TransformFinalBlock(encrypted, 0, encrypted.Length);
-                }
-                catch (CryptographicException e)
-                {
-                    throw WrongPassword(source, e);
+                    byte[] ciphertext = encrypted.ToArray();
+                    try
+                    {
+                        plain = decryptor.TransformFinalBlock(ciphertext, 0, ciphertext.Length);
+                    }
+                    catch (CryptographicException e)
+                    {
+                        throw WrongPassword(source, e);
+                    }
+                    try
+                    {
+                        return ReadPkcs8(plain, source);
+                    }
+                    catch (Exception e) when (IsMalformed(e))
+                    {
+                        // The padding was valid by chance but the plaintext is garbage.
+                        throw WrongPassword(source, e);
+                    }
                 }
                 finally
                 {
                     Array.Clear(passwordBytes, 0, passwordBytes.Length);
-                    Array.Clear(key, 0, key.Length);
+                    if (key != null) Array.Clear(key, 0, key.Length);
+                    if (plain != null) Array.Clear(plain, 0, plain.Length);
                 }
             }
         }
@@ -436,53 +481,37 @@ namespace Edi2.HelseId
         // ---- Helpers ----
 
         /// <summary>Reads the single top-level SEQUENCE that must fill the whole buffer.</summary>
-        private static DerReader Whole(byte[] der)
+        private static AsnReader Whole(ReadOnlyMemory<byte> der)
         {
-            var outer = new DerReader(der);
-            var sequence = outer.ReadSequence();
+            var outer = new AsnReader(der, AsnEncodingRules.DER);
+            AsnReader sequence = outer.ReadSequence();
             outer.ThrowIfNotEmpty();
             return sequence;
         }
 
+        /// <summary>What reading throws for data that is not the structure it claims to be (the messages never quote it).</summary>
+        private static bool IsMalformed(Exception e) => e is FormatException || e is AsnContentException;
+
+        private static FormatException Malformed(string what) => new FormatException(what);
+
         /// <summary>An INTEGER that must be positive (RSA values), as <see cref="Unsigned"/>.</summary>
-        private static byte[] Positive(byte[] integer, int length)
+        private static byte[] Positive(ReadOnlyMemory<byte> integer, int length)
         {
-            if ((integer[0] & 0x80) != 0)
-            {
-                Array.Clear(integer, 0, integer.Length);
-                throw new FormatException("Negative RSA value.");
-            }
-            return Unsigned(integer, length);
+            if ((integer.Span[0] & 0x80) != 0) throw Malformed("Negative RSA value.");
+            return Unsigned(integer.Span, length);
         }
 
-        /// <summary>
-        /// A big-endian unsigned value without leading zeros, left-padded to <paramref name="length"/> when that is not 0.
-        /// Clears <paramref name="raw"/>, which is a temporary copy.
-        /// </summary>
-        private static byte[] Unsigned(byte[] raw, int length)
+        /// <summary>A big-endian unsigned value without leading zeros, left-padded to <paramref name="length"/> when that is not 0.</summary>
+        private static byte[] Unsigned(ReadOnlySpan<byte> raw, int length)
         {
-            try
-            {
-                int skip = 0;
-                while (skip < raw.Length - 1 && raw[skip] == 0) skip++;
-                int significant = raw.Length - skip;
-                if (length == 0) length = significant;
-                if (significant > length) throw new FormatException("Key value longer than expected.");
-                var value = new byte[length];
-                Buffer.BlockCopy(raw, skip, value, length - significant, significant);
-                return value;
-            }
-            finally
-            {
-                Array.Clear(raw, 0, raw.Length);
-            }
-        }
-
-        private static byte[] Slice(byte[] data, int start, int length)
-        {
-            var slice = new byte[length];
-            Buffer.BlockCopy(data, start, slice, 0, length);
-            return slice;
+            int skip = 0;
+            while (skip < raw.Length - 1 && raw[skip] == 0) skip++;
+            ReadOnlySpan<byte> significant = raw.Slice(skip);
+            if (length == 0) length = significant.Length;
+            if (significant.Length > length) throw Malformed("Key value longer than expected.");
+            var value = new byte[length];
+            significant.CopyTo(value.AsSpan(length - significant.Length));
+            return value;
         }
 
         private static Edi2KeyException NotAKey(string source, string detail, Exception? inner = null) =>
@@ -491,9 +520,9 @@ namespace Edi2.HelseId
         private static Edi2KeyException WrongPassword(string source, Exception inner) =>
             new Edi2KeyException(KeyErrorReason.WrongPassword, $"{SigningKey.Describe(source)} does not decrypt with the password given; check the password.", source, inner);
 
-        private static Edi2KeyException UnsupportedEncryption(string source, string what) =>
+        private static Edi2KeyException UnsupportedEncryption(string source, string what, Exception? inner = null) =>
             new Edi2KeyException(KeyErrorReason.UnsupportedEncryption,
                 $"{SigningKey.Describe(source)} is encrypted with {what}, which is not supported; {ConvertHint}.",
-                source);
+                source, inner);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Edi2.Api;
 using Edi2.Model;
 
@@ -91,5 +92,61 @@ public class NotificationStreamTests
         {
             await foreach (var _ in ctx.Api.StreamNotificationsAsync([ApiTestContext.Ours], null, cancel.Token)) { }
         });
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // reads that ignore the token, as .NET Framework's response stream does once a read has started
+    public async Task Cancellation_ends_a_silent_stream_within_a_second(bool readsIgnoreTheToken)
+    {
+        // The server sends "connected" and then nothing at all, not even a keep-alive: the read is pending when
+        // cancellation comes (Ctrl+C in Get-Edi2Notification -Wait), and must end it without waiting for a byte.
+        if (readsIgnoreTheToken) NotificationStream.WrapBodyForTests.Value = body => new TokenIgnoringStream(body);
+        await using var ctx = await ApiTestContext.StartAsync();
+        ctx.Nhn.Api.StreamKeepAliveInterval = TimeSpan.FromMinutes(10);
+        ctx.Nhn.Requests.Clear();
+        using var cancel = new CancellationTokenSource();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var _ in ctx.Api.StreamNotificationsAsync([ApiTestContext.Ours], null, cancel.Token)) { }
+        });
+        var open = Stopwatch.StartNew();
+        while (ctx.ApiRequests("/notifications/stream").Count == 0 && open.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
+        Assert.NotEmpty(ctx.ApiRequests("/notifications/stream"));
+        await Task.Delay(500);
+        Assert.False(reading.IsCompleted, "the stream is open and quiet");
+
+        var stopping = Stopwatch.StartNew();
+        cancel.Cancel();
+        var first = await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(5)));
+        stopping.Stop();
+
+        Assert.True(first == reading, $"the enumeration was still reading {stopping.Elapsed.TotalSeconds:0.0} s after cancellation");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(1), $"took {stopping.Elapsed.TotalMilliseconds:0} ms");
+    }
+}
+
+/// <summary>Passes reads on without their cancellation token, like .NET Framework's HttpWebRequest response stream.</summary>
+internal sealed class TokenIgnoringStream(Stream inner) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.ReadAsync(buffer, offset, count, CancellationToken.None);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.ReadAsync(buffer, CancellationToken.None);
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http;
+using System.Net.ServerSentEvents;
 using System.Text;
 using Edi2.Api;
 
@@ -122,15 +123,19 @@ public class OfflineApiTests
     [Fact]
     public async Task Server_sent_events_are_parsed_with_comments_and_multi_line_data()
     {
+        // What the notification stream relies on in System.Net.ServerSentEvents' SseParser.
         var text = ": keep-alive\n\nevent: connected\ndata:\n\nevent: notification\ndata: {\"a\":\ndata: 1}\nid: 7\n\n: bye\nevent: notification\ndata: half";
-        using var reader = new StringReader(text);
-        var first = (await ServerSentEvent.ReadAsync(reader, default))!;
-        Assert.Equal("connected", first.Event);
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
+        await using var events = SseParser.Create(stream).EnumerateAsync().GetAsyncEnumerator();
+        Assert.True(await events.MoveNextAsync());
+        var first = events.Current;
+        Assert.Equal("connected", first.EventType);
         Assert.Equal("", first.Data);
-        var second = (await ServerSentEvent.ReadAsync(reader, default))!;
-        Assert.Equal("notification", second.Event);
+        Assert.True(await events.MoveNextAsync());
+        var second = events.Current;
+        Assert.Equal("notification", second.EventType);
         Assert.Equal("{\"a\":\n1}", second.Data);
-        Assert.Null(await ServerSentEvent.ReadAsync(reader, default)); // a half event at the end is not delivered
+        Assert.False(await events.MoveNextAsync()); // a half event at the end is not delivered
     }
 
     [Theory]

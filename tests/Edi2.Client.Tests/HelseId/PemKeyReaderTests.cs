@@ -313,6 +313,81 @@ namespace Edi2.Client.Tests.HelseId
                 PemKeyReader.Pbkdf2(prf, password, salt, 1000, 150));
         }
 
+        // ---- The .NET Framework way to PBKDF2 (forced on .NET, where the one-shot method is taken otherwise) ----
+
+        [Fact]
+        public void Pbkdf2WayFollowsTheSwitch()
+        {
+            Assert.True(PemKeyReader.HasFrameworkPbkdf2);
+            Assert.True(PemKeyReader.UsesOneShotPbkdf2);
+            PemKeyReader.UseFrameworkPbkdf2.Value = true;
+            Assert.False(PemKeyReader.UsesOneShotPbkdf2);
+        }
+
+        public static IEnumerable<object[]> EncryptedCases() =>
+            new[] { "aes256-sha256", "aes128-sha1", "aes192-sha384", "aes256-sha512" }.Select(f => new object[] { f });
+
+        [Theory]
+        [MemberData(nameof(EncryptedCases))]
+        public void FrameworkPbkdf2ReadsEncryptedKeys(string format)
+        {
+            RSA rsa = RsaKey(2048);
+            ECDsa ec = EcKey("P-384");
+            string rsaPem = rsa.ExportEncryptedPkcs8PrivateKeyPem(Password, Pbe(format));
+            string ecPem = ec.ExportEncryptedPkcs8PrivateKeyPem(Password, Pbe(format));
+
+            PemKeyReader.UseFrameworkPbkdf2.Value = true;
+            Assert.False(PemKeyReader.UsesOneShotPbkdf2);
+            AssertRsaMatches(rsa, PemKeyReader.Read(rsaPem, Password, Source));
+            AssertEcMatches(ec, PemKeyReader.Read(ecPem, Password, Source));
+            AssertFails(KeyErrorReason.WrongPassword, rsaPem, "not-" + Password);
+        }
+
+        [Theory]
+        [InlineData("1.2.840.113549.3.7", null, false)]
+        [InlineData("1.2.840.113549.3.7", "1.2.840.113549.2.9", true)]
+        [InlineData("2.16.840.1.101.3.4.1.42", "1.2.840.113549.2.11", true)]
+        [InlineData("2.16.840.1.101.3.4.1.22", "1.2.840.113549.2.10", false)]
+        public void FrameworkPbkdf2ReadsHandBuiltPbes2(string cipherOid, string? prfOid, bool writeKeyLength)
+        {
+            RSA original = RsaKey(2048);
+            string pem = EncryptPbes2(original.ExportPkcs8PrivateKey(), Password, cipherOid, prfOid, writeKeyLength);
+
+            PemKeyReader.UseFrameworkPbkdf2.Value = true;
+            AssertRsaMatches(original, PemKeyReader.Read(pem, Password, Source));
+        }
+
+        [Theory]
+        [InlineData("SHA1")]
+        [InlineData("SHA256")]
+        [InlineData("SHA384")]
+        [InlineData("SHA512")]
+        public void FrameworkPbkdf2MatchesDotNet(string hash)
+        {
+            var prf = new HashAlgorithmName(hash);
+            byte[] password = Encoding.UTF8.GetBytes(Password), salt = Encoding.ASCII.GetBytes("NaCl-pem");
+            PemKeyReader.UseFrameworkPbkdf2.Value = true;
+            Assert.Equal(
+                Rfc2898DeriveBytes.Pbkdf2(password, salt, 1000, prf, 150),
+                PemKeyReader.Pbkdf2(prf, password, salt, 1000, 150));
+        }
+
+        [Fact]
+        public void ShortSaltReadsOnDotNetAndIsUnsupportedTheFrameworkWay()
+        {
+            // .NET Framework's Rfc2898DeriveBytes constructor refuses salts under 8 bytes (so does our constructor path on .NET,
+            // to behave alike); the one-shot method does not.
+            ECDsa original = EcKey("P-256");
+            string pem = EncryptPbes2(original.ExportPkcs8PrivateKey(), Password, "2.16.840.1.101.3.4.1.42", "1.2.840.113549.2.9", false, salt: new byte[] { 1, 2, 3, 4 });
+
+            AssertEcMatches(original, PemKeyReader.Read(pem, Password, Source));
+
+            PemKeyReader.UseFrameworkPbkdf2.Value = true;
+            var e = AssertFails(KeyErrorReason.UnsupportedEncryption, pem);
+            Assert.Contains("salt shorter than 8 bytes", e.Message);
+            Assert.Contains("openssl pkcs8 -topk8 -v2 aes-256-cbc", e.Message);
+        }
+
         // ---- Helpers ----
 
         private static PbeParameters Pbe(string format) => format switch
@@ -400,7 +475,7 @@ namespace Edi2.Client.Tests.HelseId
         }
 
         /// <summary>PBES2 EncryptedPrivateKeyInfo built by hand, for what .NET's exporter cannot write (3DES, default PRF, key length).</summary>
-        private static string EncryptPbes2(byte[] pkcs8, string password, string cipherOid, string? prfOid, bool writeKeyLength)
+        private static string EncryptPbes2(byte[] pkcs8, string password, string cipherOid, string? prfOid, bool writeKeyLength, byte[]? salt = null)
         {
             using SymmetricAlgorithm cipher = cipherOid == "1.2.840.113549.3.7" ? TripleDES.Create() : Aes.Create();
             cipher.KeySize = cipherOid switch { "2.16.840.1.101.3.4.1.2" => 128, "2.16.840.1.101.3.4.1.22" => 192, "2.16.840.1.101.3.4.1.42" => 256, _ => 192 };
@@ -411,7 +486,8 @@ namespace Edi2.Client.Tests.HelseId
                 "1.2.840.113549.2.10" => HashAlgorithmName.SHA384,
                 _ => HashAlgorithmName.SHA512,
             };
-            byte[] salt = RandomNumberGenerator.GetBytes(16), iv = RandomNumberGenerator.GetBytes(cipher.BlockSize / 8);
+            salt ??= RandomNumberGenerator.GetBytes(16);
+            byte[] iv = RandomNumberGenerator.GetBytes(cipher.BlockSize / 8);
             const int iterations = 2048;
             cipher.Key = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, prf, cipher.KeySize / 8);
             byte[] encrypted = cipher.EncryptCbc(pkcs8, iv, PaddingMode.PKCS7);
