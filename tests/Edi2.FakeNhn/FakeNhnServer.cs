@@ -44,7 +44,7 @@ public sealed class FakeNhnServer : IAsyncDisposable
         _accessTokens = new AccessTokenIssuer(clock, options);
         Edi = new FakeEdiState(state, clock);
 
-        var discovery = new DiscoveryEndpoints(() => _endpoints, _accessTokens);
+        var discovery = new DiscoveryEndpoints(() => _endpoints, _accessTokens, options);
         var token = new TokenEndpointHandler(
             () => _endpoints,
             state,
@@ -60,7 +60,7 @@ public sealed class FakeNhnServer : IAsyncDisposable
             () => _endpoints?.Issuer,
             _accessTokens.JwksJson,
             new DPoPProofValidator(new ReplayCache(clock), clock),
-            new NonceService("edi-api", clock, () => Api.NonceLifetime),
+            new NonceService("edi-api", clock, () => Api.NonceLifetime, () => Api.IssueNonceOnSuccess),
             Api,
             clock);
         var api = new ApiRouter(
@@ -86,7 +86,7 @@ public sealed class FakeNhnServer : IAsyncDisposable
 
     public int Port => BaseUri.Port;
 
-    /// <summary>http://127.0.0.1:{port}, without a trailing slash, as HelseID's issuer has none.</summary>
+    /// <summary>http://127.0.0.1:{port}, without a trailing slash as HelseID's issuer has none (with one under <see cref="FakeHelseIdOptions.IssuerTrailingSlash"/>).</summary>
     public string Issuer => Endpoints.Issuer;
 
     public string TokenEndpoint => Endpoints.TokenEndpoint;
@@ -162,7 +162,7 @@ public sealed class FakeNhnServer : IAsyncDisposable
             await app.StartAsync(cancellationToken);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
             server.BaseUri = new Uri($"http://127.0.0.1:{new Uri(address).Port}/");
-            server._endpoints = new FakeHelseIdEndpoints(server.BaseUri);
+            server._endpoints = new FakeHelseIdEndpoints(server.BaseUri, server.HelseId);
             return server;
         }
         catch

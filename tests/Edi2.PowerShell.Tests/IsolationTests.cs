@@ -27,8 +27,10 @@ public sealed class IsolationTests
         AssertFromDependencies("Edi2.Client", run.Loaded("Edi2.Client"), "Edi2");
         foreach (string name in IdentityModel)
         {
-            AssertFromDependencies(name, run.Loaded(name).Where(a => a.Version == "8.16.0.0").ToList(), "Edi2");
+            AssertFromDependencies(name, run.Loaded(name).Where(a => a.Version == ShippedVersion(name)).ToList(), "Edi2");
         }
+        // Discovery and the token request of the connect ran through it.
+        AssertFromDependencies("Duende.IdentityModel", run.Loaded("Duende.IdentityModel"), "Edi2");
         // The other module's copy is still the only one the default context has, and still what it resolves.
         var defaultCopy = Assert.Single(run.Loaded("Microsoft.IdentityModel.Tokens"), a => a.Context == "Default");
         Assert.Equal("1.0.0.0", defaultCopy.Version);
@@ -46,7 +48,7 @@ public sealed class IsolationTests
         ProbeRun run = ProbeRun.Start("--stub", "file", "--loader", "desktop");
         Assert.NotNull(run.Failure);
         Assert.Contains("FileLoadException", run.Failure);
-        Assert.Contains("Microsoft.IdentityModel.Tokens, Version=8.16.0.0", run.Failure);
+        Assert.Contains("Microsoft.IdentityModel.Tokens, Version=" + ShippedVersion("Microsoft.IdentityModel.Tokens"), run.Failure);
         Assert.Null(run.Signing);
     }
 
@@ -87,6 +89,7 @@ public sealed class IsolationTests
         {
             Assert.All(run.Loaded(name), a => Assert.Equal("Edi2", a.Context));
         }
+        AssertFromDependencies("Duende.IdentityModel", run.Loaded("Duende.IdentityModel"), "Edi2");
         Assert.Equal("Default", Assert.Single(run.Loaded("Edi2.PowerShell")).Context);
         Assert.Equal("Default", Assert.Single(run.Loaded("Edi2.Loader")).Context);
     }
@@ -153,6 +156,9 @@ public sealed class IsolationTests
         AssertSignedAndVerified(run);
         Assert.DoesNotContain("Edi2", run.Contexts);
     }
+
+    private static string ShippedVersion(string name) =>
+        AssemblyName.GetAssemblyName(Path.Combine(TestPaths.Dependencies, name + ".dll")).Version!.ToString();
 
     private static void AssertFromDependencies(string name, List<(string Version, string Context, string Location)> loaded, string context)
     {

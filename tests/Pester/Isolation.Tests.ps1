@@ -9,6 +9,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     Assert-ModuleBuilt
     $isCore = $PSVersionTable.PSEdition -eq 'Core'
+    # The Microsoft.IdentityModel the module ships, whichever version that is.
+    $identityModelVersion = [string][System.Reflection.AssemblyName]::GetAssemblyName((Join-Path $DependenciesDir 'Microsoft.IdentityModel.Tokens.dll')).Version
     $hasWindowsPowerShell = [bool]$WindowsPowerShell
 
     # Loads a stand-in for another module's Microsoft.IdentityModel.Tokens, version 1.0, into the default context:
@@ -55,10 +57,18 @@ function Use-Engine {
     if ($proof.Split('.').Count -ne 3) { throw "Not a JWS: $proof" }
     $jwk = $key.ExportPublicJwk() | ConvertFrom-Json
     $key.Dispose()
+    # A token request to a closed port: it fails, but only after Duende.IdentityModel has run (discovery).
+    $settings = $engine.GetType('Edi2.HelseId.HelseIdClientSettings', $true)::new([uri]'http://127.0.0.1:9', 'isolation-probe', $null, 'nhn:msh/api')
+    $ephemeral = $engine.GetType('Edi2.HelseId.DPoPKeyMode', $true)::Ephemeral
+    $provider = $engine.GetType('Edi2.HelseId.HelseIdTokenProvider', $true)::new($settings, $signingKey::Generate('ES256'), $ephemeral, [System.Net.Http.HttpClient]::new(), $null, $null)
+    $failure = $null
+    try { $null = $provider.GetTokenAsync([System.Threading.CancellationToken]::None).GetAwaiter().GetResult() } catch { $failure = $_.Exception.InnerException.Reason }
+    $provider.Dispose()
+    $jwk | Add-Member TokenFailure $failure
     $jwk
 }
 function Get-LoadReport($Jwk) {
-    $names = 'Edi2.PowerShell', 'Edi2.Loader', 'Edi2.Client', 'Microsoft.IdentityModel.Tokens', 'Microsoft.IdentityModel.JsonWebTokens'
+    $names = 'Edi2.PowerShell', 'Edi2.Loader', 'Edi2.Client', 'Microsoft.IdentityModel.Tokens', 'Microsoft.IdentityModel.JsonWebTokens', 'Duende.IdentityModel'
     $loaded = foreach ($assembly in [System.AppDomain]::CurrentDomain.GetAssemblies()) {
         $name = $assembly.GetName()
         if ($names -contains $name.Name) {
@@ -70,7 +80,7 @@ function Get-LoadReport($Jwk) {
             }
         }
     }
-    [pscustomobject]@{ Loaded = @($loaded); KeyType = $Jwk.kty; Curve = $Jwk.crv } | ConvertTo-Json -Depth 4 -Compress
+    [pscustomobject]@{ Loaded = @($loaded); KeyType = $Jwk.kty; Curve = $Jwk.crv; TokenFailure = $Jwk.TokenFailure } | ConvertTo-Json -Depth 4 -Compress
 }
 '@
 
@@ -94,9 +104,12 @@ Get-LoadReport (Use-Engine)
         $tokens.Count | Should -Be 2
         ($tokens | Where-Object Context -EQ 'Default').Version | Should -Be '1.0.0.0'
         $ours = $tokens | Where-Object Context -EQ 'Edi2'
-        $ours.Version | Should -Be '8.16.0.0'
+        $ours.Version | Should -Be $identityModelVersion
         $ours.Location | Should -Be (Join-Path $DependenciesDir 'Microsoft.IdentityModel.Tokens.dll')
         (Get-Loaded $report 'Microsoft.IdentityModel.JsonWebTokens').Context | Should -Be 'Edi2'
+        (Get-Loaded $report 'Duende.IdentityModel').Context | Should -Be 'Edi2'
+        (Get-Loaded $report 'Duende.IdentityModel').Location | Should -Be (Join-Path $DependenciesDir 'Duende.IdentityModel.dll')
+        $report.TokenFailure | Should -Be 'Authentication.ConnectionFailed'
         (Get-Loaded $report 'Edi2.Client').Context | Should -Be 'Edi2'
         (Get-Loaded $report 'Edi2.Client').Location | Should -Be (Join-Path $DependenciesDir 'Edi2.Client.dll')
         (Get-Loaded $report 'Edi2.PowerShell').Context | Should -Be 'Default'
@@ -116,7 +129,7 @@ Get-LoadReport $jwk
 '@)
         $tokens = Get-Loaded $report 'Microsoft.IdentityModel.Tokens'
         ($tokens | Where-Object Context -EQ 'Default').Version | Should -Be '1.0.0.0'
-        ($tokens | Where-Object Context -EQ 'Edi2').Version | Should -Be '8.16.0.0'
+        ($tokens | Where-Object Context -EQ 'Edi2').Version | Should -Be $identityModelVersion
         $report.KeyType | Should -Be 'EC'
     }
 
@@ -134,7 +147,7 @@ Get-LoadReport (Use-Engine)
 '@)
             (Get-Loaded $report 'Edi2.Client').Context | Should -Be 'Edi2' -Because "import order $order"
             ($report.Loaded | Where-Object { $_.Name -eq 'Microsoft.IdentityModel.Tokens' -and $_.Context -eq 'Edi2' }).Version |
-                Should -Be '8.16.0.0' -Because "import order $order"
+                Should -Be $identityModelVersion -Because "import order $order"
             $report.KeyType | Should -Be 'EC'
         }
     }

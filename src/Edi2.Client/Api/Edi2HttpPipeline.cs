@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -77,7 +76,8 @@ namespace Edi2.Api
     /// <summary>
     /// Sends API requests with <c>Authorization: DPoP</c>, a new proof for every attempt, <c>api-version</c> and
     /// <c>nhn-source-system</c>. On 401 it drops the token and tries once more; it answers a resource-server nonce
-    /// challenge once; it retries idempotent requests on 429/502/503/504 and transport errors, never a POST.
+    /// challenge once, and keeps the newest nonce of any answer for the next request; it retries idempotent requests
+    /// on 429/502/503/504 and transport errors, never a POST.
     /// </summary>
     internal sealed class Edi2HttpPipeline
     {
@@ -87,7 +87,7 @@ namespace Edi2.Api
         private readonly string _sourceSystem;
         private readonly RetryPolicy _retry;
         // The API's own nonce (RFC 9449 section 9), never mixed with HelseID's.
-        private volatile string? _nonce;
+        private readonly DPoPNonceKeeper _nonce = new DPoPNonceKeeper();
 
         public Edi2HttpPipeline(HttpClient http, HelseIdTokenProvider tokens, Uri apiBase, string apiVersion, string sourceSystem, RetryPolicy retry)
         {
@@ -122,7 +122,7 @@ namespace Edi2.Api
                 using (var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() })
                 {
                     request.Headers.Authorization = new AuthenticationHeaderValue("DPoP", token.Value);
-                    request.Headers.Add("DPoP", _tokens.CreateProof(method, uri, token, _nonce));
+                    request.Headers.Add("DPoP", _tokens.CreateProof(method, uri, token, _nonce.Current));
                     request.Headers.Add("api-version", _apiVersion);
                     request.Headers.Add("nhn-source-system", _sourceSystem);
                     request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
@@ -148,13 +148,12 @@ namespace Edi2.Api
                 }
 
                 int status = (int)response.StatusCode;
+                string? nonce = _nonce.Remember(response);
                 if (status == 401)
                 {
                     string? challenge = DPoPError(response);
-                    string? nonce = response.Headers.TryGetValues("DPoP-Nonce", out var values) ? values.FirstOrDefault() : null;
                     if (challenge == "use_dpop_nonce" && nonce != null && !nonceAnswered)
                     {
-                        _nonce = nonce;
                         nonceAnswered = true;
                         Retrying(response, method, uri, watch, attempt, "the API asked for a DPoP nonce");
                         continue;

@@ -22,6 +22,8 @@ namespace Edi2.HelseId
         DiscoveryFailed,
         ConnectionFailed,
         Timeout,
+        /// <summary>HelseID lists the DPoP proof algorithms it accepts, and the session's DPoP key signs with none of them.</summary>
+        DPoPAlgorithmNotSupported,
     }
 
     /// <summary>A failure to get an access token, with what to check. Never carries the assertion, proof or token.</summary>

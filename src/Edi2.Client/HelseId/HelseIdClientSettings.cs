@@ -24,7 +24,7 @@ namespace Edi2.HelseId
 
         public string Scope { get; }
 
-        /// <summary>How long one token fetch (discovery and both nonce attempts) may take.</summary>
+        /// <summary>How long discovery may take, and then one token fetch (both nonce attempts).</summary>
         public TimeSpan TokenRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
     }
 }

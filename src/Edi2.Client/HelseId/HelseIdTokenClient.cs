@@ -1,18 +1,21 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
+using System.Diagnostics;
 using System.Linq;
 using System.Net.Http;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Duende.IdentityModel.Client;
 using Edi2.Api;
+using OAuthClientAssertion = Duende.IdentityModel.Client.ClientAssertion;
 
 namespace Edi2.HelseId
 {
     /// <summary>
-    /// Gets DPoP-bound tokens from HelseID with client credentials (spec helseid-dpop sections 0-3): discovery,
-    /// client assertion, DPoP proof and the <c>use_dpop_nonce</c> round trip. Caching is <see cref="TokenCache"/>'s job.
+    /// Gets DPoP-bound tokens from HelseID with client credentials (spec helseid-dpop sections 0-3). Duende.IdentityModel
+    /// reads the discovery document and sends the token request; the client assertion, the DPoP proof, the
+    /// <c>use_dpop_nonce</c> retry and what each refusal means are ours. Caching is <see cref="TokenCache"/>'s job.
     /// </summary>
     internal sealed class HelseIdTokenClient
     {
@@ -23,9 +26,10 @@ namespace Edi2.HelseId
         private readonly SigningKey _clientKey;
         private readonly SigningKey _dpopKey;
         private readonly TimeProvider _clock;
-        private Discovery? _discovery;
-        // HelseID's nonces stay valid for a while (RFC 9449 section 8.2): the next refresh starts with the last one.
-        private volatile string? _nonce;
+        // Not Duende's DiscoveryCache: its GetAsync takes no cancellation token and does not use our clock.
+        private volatile Discovery? _discovery;
+        // HelseID's nonces stay valid for a while (RFC 9449 section 8.2): the next refresh starts with the newest one.
+        private readonly DPoPNonceKeeper _nonce = new DPoPNonceKeeper();
 
         public HelseIdTokenClient(HttpClient http, HelseIdClientSettings settings, SigningKey clientKey, SigningKey dpopKey, TimeProvider clock)
         {
@@ -36,83 +40,86 @@ namespace Edi2.HelseId
             _clock = clock;
         }
 
-        public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
+        /// <summary>The issuer exactly as the discovery document names it (RFC 8414 section 3.3).</summary>
+        public async Task<string> GetIssuerAsync(CancellationToken cancellationToken) =>
+            (FreshDiscovery() ?? await WithTimeoutAsync(GetDiscoveryAsync, cancellationToken).ConfigureAwait(false)).Issuer;
+
+        public Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken) =>
+            WithTimeoutAsync(async token => await RequestWithNonceAsync(await GetDiscoveryAsync(token).ConfigureAwait(false), token).ConfigureAwait(false),
+                cancellationToken);
+
+        private async Task<T> WithTimeoutAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
         {
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 timeout.CancelAfter(_settings.TokenRequestTimeout);
-                Uri target = _settings.Authority;
                 try
                 {
-                    var discovery = await GetDiscoveryAsync(timeout.Token).ConfigureAwait(false);
-                    target = discovery.TokenEndpoint;
-                    return await RequestWithNonceAsync(discovery, timeout.Token).ConfigureAwait(false);
+                    return await call(timeout.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
+                    // With discovery done, it was the token endpoint that did not answer.
+                    Uri target = FreshDiscovery()?.TokenEndpoint ?? _settings.Authority;
                     throw new Edi2AuthenticationException(AuthenticationErrorReason.Timeout,
                         $"HelseID at {target} did not answer within {_settings.TokenRequestTimeout.TotalSeconds:0} s. Check the network path (proxy, firewall) to {target.Host}.",
                         target.ToString());
-                }
-                catch (HttpRequestException e)
-                {
-                    throw new Edi2AuthenticationException(AuthenticationErrorReason.ConnectionFailed,
-                        $"Could not reach HelseID at {target}: {e.GetBaseException().Message} Check the address (-Authority or -Environment), DNS, proxy and firewall.",
-                        target.ToString(), innerException: e);
                 }
             }
         }
 
         private async Task<AccessToken> RequestWithNonceAsync(Discovery discovery, CancellationToken cancellationToken)
         {
-            for (int attempt = 0; ; attempt++)
+            Uri endpoint = discovery.TokenEndpoint;
+            for (int attempt = 1; ; attempt++)
             {
                 DateTimeOffset now = _clock.GetUtcNow();
-                using (var request = new HttpRequestMessage(HttpMethod.Post, discovery.TokenEndpoint))
+                string? sentNonce = _nonce.Current;
+                // A new assertion and a new proof every attempt: HelseID spends the assertion's jti even when it then asks for a nonce.
+                using (var request = new ClientCredentialsTokenRequest
                 {
-                    // A new assertion every attempt: HelseID spends the assertion's jti even when it then asks for a nonce.
-                    request.Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                    Address = endpoint.AbsoluteUri,
+                    ClientId = _settings.ClientId,
+                    ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                    ClientAssertion = new OAuthClientAssertion
                     {
-                        ["client_id"] = _settings.ClientId,
-                        ["scope"] = _settings.Scope,
-                        ["client_assertion"] = ClientAssertion.Create(_clientKey, _settings.ClientId, discovery.Issuer, _settings.Organizations, now),
-                        ["client_assertion_type"] = ClientAssertion.AssertionType,
-                        ["grant_type"] = "client_credentials",
-                    });
-                    request.Headers.Add("DPoP", DPoPProof.Create(_dpopKey, "POST", discovery.TokenEndpoint, now, _nonce));
-
-                    var watch = System.Diagnostics.Stopwatch.StartNew();
-                    using (var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false))
+                        Type = ClientAssertion.AssertionType,
+                        Value = ClientAssertion.Create(_clientKey, _settings.ClientId, discovery.Issuer, _settings.Organizations, now),
+                    },
+                    Scope = _settings.Scope,
+                    DPoPProofToken = DPoPProof.Create(_dpopKey, "POST", endpoint, now, sentNonce),
+                })
+                {
+                    var watch = Stopwatch.StartNew();
+                    using (TokenResponse response = await _http.RequestClientCredentialsTokenAsync(request, cancellationToken).ConfigureAwait(false))
                     {
-                        string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                        string? nonce = response.Headers.TryGetValues("DPoP-Nonce", out var values) ? values.FirstOrDefault() : null;
-                        Edi2TraceScope.Report(new Edi2HttpTrace("POST", discovery.TokenEndpoint, (int)response.StatusCode, watch.Elapsed, attempt + 1,
-                            response.IsSuccessStatusCode ? $"token for client '{_settings.ClientId}'" : "HelseID answered " + ErrorCode(body),
-                            $"DPoP: <proof{(_nonce is null ? "" : " with nonce")}>; form: client_id={_settings.ClientId}, scope={_settings.Scope}, client_assertion=<signed assertion>"));
-                        if (response.IsSuccessStatusCode)
-                        {
-                            if (nonce != null) _nonce = nonce;
-                            return ReadToken(response, body, discovery.TokenEndpoint, now);
-                        }
+                        HttpResponseMessage? http = response.HttpResponse;
+                        if (http is null) throw Unreachable(endpoint, response.Exception);
+                        string? nonce = _nonce.Remember(response.DPoPNonce);
+                        // Members are read only from a JSON object: anything else is not HelseID answering.
+                        bool isObject = response.Json?.ValueKind == JsonValueKind.Object;
+                        string? error = isObject ? response.TryGet("error") : null;
+                        Edi2TraceScope.Report(new Edi2HttpTrace("POST", endpoint, (int)http.StatusCode, watch.Elapsed, attempt,
+                            http.IsSuccessStatusCode ? $"token for client '{_settings.ClientId}'" : "HelseID answered " + (error ?? "no OAuth error"),
+                            $"DPoP: <proof{(sentNonce is null ? "" : " with nonce")}>; form: client_id={_settings.ClientId}, scope={_settings.Scope}, client_assertion=<signed assertion>"));
 
-                        var (error, description) = ReadError(response, body, discovery.TokenEndpoint);
-                        if (error == "use_dpop_nonce" && nonce != null && attempt == 0)
+                        if (http.IsSuccessStatusCode)
                         {
-                            _nonce = nonce;
-                            continue;
+                            if (!isObject || response.ErrorType != ResponseErrorType.None) throw Unexpected(http, endpoint, "answered 200 but not with a JSON token response");
+                            return ReadToken(response, endpoint, now);
                         }
-                        throw Explain((int)response.StatusCode, error, description, nonce != null);
+                        if (error is null) throw Unexpected(http, endpoint, "did not answer with an OAuth error");
+                        if (error == "use_dpop_nonce" && nonce != null && attempt == 1) continue;
+                        throw Explain((int)http.StatusCode, error, response.ErrorDescription, nonce != null);
                     }
                 }
             }
         }
 
-        private AccessToken ReadToken(HttpResponseMessage response, string body, Uri endpoint, DateTimeOffset requestedAt)
+        private AccessToken ReadToken(TokenResponse response, Uri endpoint, DateTimeOffset requestedAt)
         {
-            JsonElement json = ParseObject(body)
-                ?? throw Unexpected(response, endpoint, "answered 200 but not with a JSON token response");
-            string? token = StringMember(json, "access_token");
-            string? tokenType = StringMember(json, "token_type");
+            string? token = response.AccessToken;
+            string? tokenType = response.TokenType;
             if (string.IsNullOrEmpty(token))
             {
                 throw new Edi2AuthenticationException(AuthenticationErrorReason.InvalidTokenResponse,
@@ -124,39 +131,28 @@ namespace Edi2.HelseId
                     $"HelseID issued a '{tokenType}' token, not a DPoP token. EDI 2.0 needs DPoP; check that client '{_settings.ClientId}' is set up for DPoP in HelseID self-service.",
                     _settings.ClientId, 200);
             }
-            string? rejected = StringMember(json, "rejected_scope");
+            string? rejected = response.TryGet("rejected_scope");
             if (!string.IsNullOrEmpty(rejected) && rejected!.Split(' ').Contains(_settings.Scope))
             {
                 throw new Edi2AuthenticationException(AuthenticationErrorReason.InvalidScope,
                     $"HelseID rejected the scope '{rejected}' for client '{_settings.ClientId}'. For a multi-tenant client this means the organisation ({_settings.Organizations}) has not accepted NHN's terms of use.",
                     _settings.ClientId, 200, "rejected_scope", rejected);
             }
-            double expiresIn = NumberMember(json, "expires_in") ?? 0;
+            int expiresIn = response.ExpiresIn;
             if (expiresIn <= 0)
             {
                 throw new Edi2AuthenticationException(AuthenticationErrorReason.InvalidTokenResponse,
                     $"HelseID's token response from {endpoint} has no usable expires_in.", endpoint.ToString(), 200);
             }
             // Expiry by this machine's clock, from when the request was sent: skew with HelseID cannot make it late.
-            return new AccessToken(token!, requestedAt, requestedAt.AddSeconds(expiresIn), StringMember(json, "scope") ?? _settings.Scope, _dpopKey.Thumbprint);
-        }
-
-        // Only the OAuth error code, for traces: descriptions can quote what was sent.
-        private static string ErrorCode(string body) => (ParseObject(body) is JsonElement e ? StringMember(e, "error") : null) ?? "no OAuth error";
-
-        private static (string Error, string? Description) ReadError(HttpResponseMessage response, string body, Uri endpoint)
-        {
-            JsonElement? json = ParseObject(body);
-            string? error = json is JsonElement e ? StringMember(e, "error") : null;
-            if (error is null) throw Unexpected(response, endpoint, "did not answer with an OAuth error");
-            return (error, StringMember(json!.Value, "error_description"));
+            return new AccessToken(token!, requestedAt, requestedAt.AddSeconds(expiresIn), response.Scope ?? _settings.Scope, _dpopKey.Thumbprint);
         }
 
         private Edi2AuthenticationException Explain(int status, string error, string? description, bool sentNonce)
         {
             string said = string.IsNullOrEmpty(description) ? error : $"{error}: {description}";
             string client = $"client '{_settings.ClientId}'";
-            string authority = _settings.Authority.ToString().TrimEnd('/');
+            string authority = Authority;
             switch (error)
             {
                 case "invalid_client":
@@ -188,39 +184,96 @@ namespace Edi2.HelseId
                 new Edi2AuthenticationException(reason, message, target, status, error, description);
         }
 
-        private async Task<Discovery> GetDiscoveryAsync(CancellationToken cancellationToken)
+        // For messages only: the authority as the user named it. The issuer is used only as discovered.
+        private string Authority => _settings.Authority.ToString().TrimEnd('/');
+
+        private Discovery? FreshDiscovery()
         {
             var cached = _discovery;
-            if (cached != null && cached.ExpiresAt > _clock.GetUtcNow()) return cached;
+            return cached != null && cached.ExpiresAt > _clock.GetUtcNow() ? cached : null;
+        }
 
-            string authority = _settings.Authority.ToString().TrimEnd('/');
-            var address = new Uri(authority + "/.well-known/openid-configuration");
-            using (var response = await _http.GetAsync(address, cancellationToken).ConfigureAwait(false))
+        private async Task<Discovery> GetDiscoveryAsync(CancellationToken cancellationToken)
+        {
+            var cached = FreshDiscovery();
+            if (cached != null) return cached;
+
+            string address = DiscoveryEndpoint.ParseUrl(_settings.Authority.AbsoluteUri).Url;
+            using (var request = new DiscoveryDocumentRequest { Address = address, Policy = HttpOnlyOnLoopback() })
+            using (DiscoveryDocumentResponse response = await _http.GetDiscoveryDocumentAsync(request, cancellationToken).ConfigureAwait(false))
             {
-                string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                JsonElement? json = response.IsSuccessStatusCode ? ParseObject(body) : null;
-                if (json is null)
+                if (response.IsError) throw DiscoveryFailed(response, address);
+                if (!Uri.TryCreate(response.TokenEndpoint, UriKind.Absolute, out var tokenEndpoint))
                 {
                     throw new Edi2AuthenticationException(AuthenticationErrorReason.DiscoveryFailed,
-                        $"HelseID's discovery document at {address} answered HTTP {(int)response.StatusCode} with {ContentType(response)}, not the JSON document. Check -Authority (or -Environment) and the network path.",
-                        address.ToString(), (int)response.StatusCode);
+                        $"The discovery document at {address} has no valid token_endpoint.", address);
                 }
-                string? issuer = StringMember(json.Value, "issuer")?.TrimEnd('/');
-                string? tokenEndpoint = StringMember(json.Value, "token_endpoint");
-                if (!string.Equals(issuer, authority, StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new Edi2AuthenticationException(AuthenticationErrorReason.DiscoveryFailed,
-                        $"The discovery document at {address} names issuer '{issuer}', not '{authority}'. Check -Authority.", address.ToString());
-                }
-                if (tokenEndpoint is null || !Uri.TryCreate(tokenEndpoint, UriKind.Absolute, out var endpoint))
-                {
-                    throw new Edi2AuthenticationException(AuthenticationErrorReason.DiscoveryFailed,
-                        $"The discovery document at {address} has no valid token_endpoint.", address.ToString());
-                }
-                var discovery = new Discovery(issuer!, Edi2Endpoints.RequireSecure(endpoint, "token endpoint"), _clock.GetUtcNow() + DiscoveryLifetime);
+                RequireProofAlgorithm(response.DPoPSigningAlgorithmsSupported?.ToArray() ?? new string[0], address);
+                // The policy has checked that the issuer is there and is the authority's (give or take one trailing slash,
+                // as a Uri always has a path); from here on it is used exactly as published.
+                var discovery = new Discovery(response.Issuer!, tokenEndpoint, _clock.GetUtcNow() + DiscoveryLifetime);
                 _discovery = discovery;
                 return discovery;
             }
+        }
+
+        // Real HelseID is https only; plain http is for a test server on loopback (the fake NHN, the sandbox), as
+        // HelseIdClientSettings allows. The key set is not needed: the client never validates tokens.
+        private static DiscoveryPolicy HttpOnlyOnLoopback()
+        {
+            var policy = new DiscoveryPolicy { RequireHttps = true, AllowHttpOnLoopback = true, RequireKeySet = false };
+            policy.LoopbackAddresses.Add("::1");
+            return policy;
+        }
+
+        /// <summary>Fails before any token request when HelseID lists the proof algorithms it takes and ours is not one.</summary>
+        private void RequireProofAlgorithm(string[] accepted, string address)
+        {
+            if (accepted.Length == 0 || accepted.Contains(_dpopKey.Algorithm, StringComparer.Ordinal)) return;
+            string list = string.Join(", ", accepted);
+            bool clientKeySignsProofs = ReferenceEquals(_dpopKey, _clientKey);
+            string advice = clientKeySignsProofs
+                ? accepted.Contains("ES256")
+                    ? "Leave out -DPoPKey ClientKey: the default ephemeral ES256 key is accepted."
+                    : $"Use a client key that signs with one of them (New-Edi2ClientKey -Algorithm {accepted[0]}) and register it in HelseID self-service."
+                : accepted.Contains(_clientKey.Algorithm, StringComparer.Ordinal)
+                    ? $"Use -DPoPKey ClientKey: the client key signs {_clientKey.Algorithm}."
+                    : $"Neither the ephemeral ES256 key nor the client key ({_clientKey.Algorithm}) fits: use a client key that signs with one of them (New-Edi2ClientKey -Algorithm {accepted[0]}), register it in HelseID self-service, and connect with -DPoPKey ClientKey.";
+            throw new Edi2AuthenticationException(AuthenticationErrorReason.DPoPAlgorithmNotSupported,
+                $"HelseID ({Authority}) takes DPoP proofs signed with {list} only (dpop_signing_alg_values_supported at {address}), and this session's DPoP key ({(clientKeySignsProofs ? "the client key" : "ephemeral")}, {_dpopKey.KeyType}) signs {_dpopKey.Algorithm}. {advice}",
+                address);
+        }
+
+        private Edi2AuthenticationException DiscoveryFailed(DiscoveryDocumentResponse response, string address)
+        {
+            if (response.Exception is HttpRequestException e) return Unreachable(_settings.Authority, e);
+            HttpResponseMessage? http = response.HttpResponse;
+            if (response.ErrorType == ResponseErrorType.PolicyViolation)
+            {
+                return new Edi2AuthenticationException(AuthenticationErrorReason.DiscoveryFailed,
+                    $"The discovery document at {address} does not belong to the authority {Authority}: {response.Error}. Check -Authority.", address);
+            }
+            if (http is null)
+            {
+                return new Edi2AuthenticationException(AuthenticationErrorReason.DiscoveryFailed,
+                    $"HelseID's discovery document at {address} could not be read: {response.Error} Check -Authority (or -Environment) and the network path.",
+                    address, innerException: response.Exception);
+            }
+            // Duende.IdentityModel also reads the key set (jwks_uri) and reports its failure the same way.
+            string? url = http.RequestMessage?.RequestUri?.AbsoluteUri;
+            string what = url is null || url == address ? $"HelseID's discovery document at {address}" : $"HelseID's key set at {url} (jwks_uri of {address})";
+            return new Edi2AuthenticationException(AuthenticationErrorReason.DiscoveryFailed,
+                $"{what} answered HTTP {(int)http.StatusCode} with {ContentType(http)}, not the JSON document. Check -Authority (or -Environment) and the network path.",
+                url ?? address, (int)http.StatusCode);
+        }
+
+        /// <summary>A transport failure, which Duende.IdentityModel hands back instead of throwing.</summary>
+        private static Edi2AuthenticationException Unreachable(Uri target, Exception? e)
+        {
+            if (!(e is HttpRequestException)) ExceptionDispatchInfo.Capture(e ?? new InvalidOperationException("No response and no exception.")).Throw();
+            return new Edi2AuthenticationException(AuthenticationErrorReason.ConnectionFailed,
+                $"Could not reach HelseID at {target}: {e!.GetBaseException().Message} Check the address (-Authority or -Environment), DNS, proxy and firewall.",
+                target.ToString(), innerException: e);
         }
 
         private static Edi2AuthenticationException Unexpected(HttpResponseMessage response, Uri endpoint, string what) =>
@@ -229,35 +282,7 @@ namespace Edi2.HelseId
                 endpoint.ToString(), (int)response.StatusCode);
 
         private static string ContentType(HttpResponseMessage response) =>
-            response.Content.Headers.ContentType?.MediaType is string type ? $"content type {type}" : "no content type";
-
-        private static JsonElement? ParseObject(string body)
-        {
-            try
-            {
-                using (var document = JsonDocument.Parse(body))
-                {
-                    return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : (JsonElement?)null;
-                }
-            }
-            catch (JsonException)
-            {
-                return null;
-            }
-        }
-
-        private static string? StringMember(JsonElement json, string name) =>
-            json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-        // Liberal: expires_in as a number or a numeric string.
-        private static double? NumberMember(JsonElement json, string name)
-        {
-            if (!json.TryGetProperty(name, out var value)) return null;
-            if (value.ValueKind == JsonValueKind.Number) return value.GetDouble();
-            return value.ValueKind == JsonValueKind.String && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed)
-                ? parsed
-                : (double?)null;
-        }
+            response.Content?.Headers.ContentType?.MediaType is string type ? $"content type {type}" : "no content type";
 
         private sealed class Discovery
         {

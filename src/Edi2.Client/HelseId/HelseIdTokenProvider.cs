@@ -22,9 +22,10 @@ namespace Edi2.HelseId
     {
         private readonly HelseIdTokenClient _client;
         private readonly TokenCache _cache;
-        private readonly TokenCacheKey _key;
         private readonly SigningKey _clientKey;
         private readonly bool _ownsDPoPKey;
+        // The issuer as discovered: the first part of the cache key (RFC 8414 section 3.3: as published, not as typed).
+        private volatile string? _issuer;
 
         public HelseIdTokenProvider(HelseIdClientSettings settings, SigningKey clientKey, DPoPKeyMode dpopKeyMode, HttpClient http,
             TokenCache? cache = null, TimeProvider? clock = null)
@@ -36,8 +37,6 @@ namespace Edi2.HelseId
             Clock = clock ?? TimeProvider.System;
             _cache = cache ?? new TokenCache();
             _client = new HelseIdTokenClient(http, settings, clientKey, DPoPKey, Clock);
-            _key = new TokenCacheKey(settings.Authority.ToString().TrimEnd('/'), settings.ClientId, clientKey.Thumbprint, DPoPKey.Thumbprint,
-                settings.Scope, settings.Organizations.Parent, settings.Organizations.Child);
         }
 
         public HelseIdClientSettings Settings { get; }
@@ -48,23 +47,33 @@ namespace Edi2.HelseId
         internal TimeProvider Clock { get; }
 
         /// <summary>The cached token, or a new one when less than a minute is left.</summary>
-        public Task<AccessToken> GetTokenAsync(CancellationToken cancellationToken = default) =>
-            _cache.GetOrFetchAsync(_key, _client.RequestTokenAsync, Clock, cancellationToken);
+        public async Task<AccessToken> GetTokenAsync(CancellationToken cancellationToken = default)
+        {
+            string issuer = await _client.GetIssuerAsync(cancellationToken).ConfigureAwait(false); // discovery, cached for a day
+            _issuer = issuer;
+            return await _cache.GetOrFetchAsync(Key(issuer), _client.RequestTokenAsync, Clock, cancellationToken).ConfigureAwait(false);
+        }
 
         /// <summary>The token now in the cache, without fetching.</summary>
-        public AccessToken? CurrentToken => _cache.Peek(_key);
+        public AccessToken? CurrentToken => _issuer is string issuer ? _cache.Peek(Key(issuer)) : null;
 
         /// <summary>Forget <paramref name="token"/> so the next call fetches a new one (the API said 401).</summary>
-        public void Invalidate(AccessToken token) => _cache.Invalidate(_key, token);
+        public void Invalidate(AccessToken token)
+        {
+            if (_issuer is string issuer) _cache.Invalidate(Key(issuer), token);
+        }
 
         /// <summary>A fresh proof for one API request, bound to <paramref name="token"/> by <c>ath</c>.</summary>
         public string CreateProof(HttpMethod method, Uri target, AccessToken token, string? nonce = null) =>
             DPoPProof.Create(DPoPKey, method.Method, target, Clock.GetUtcNow(), nonce, token.Value);
 
+        private TokenCacheKey Key(string issuer) =>
+            new TokenCacheKey(issuer, Settings.ClientId, _clientKey.Thumbprint, DPoPKey.Thumbprint, Settings.Scope, Settings.Organizations.Parent, Settings.Organizations.Child);
+
         /// <summary>Forgets the tokens and wipes the keys from memory.</summary>
         public void Dispose()
         {
-            _cache.Remove(_key);
+            if (_issuer is string issuer) _cache.Remove(Key(issuer));
             if (_ownsDPoPKey) DPoPKey.Dispose();
             _clientKey.Dispose();
         }

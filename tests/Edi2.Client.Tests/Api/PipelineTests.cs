@@ -106,6 +106,21 @@ public class PipelineTests
     }
 
     [Fact]
+    public async Task A_nonce_the_api_sends_on_a_success_is_used_on_the_next_call()
+    {
+        await using var ctx = await ApiTestContext.StartAsync();
+        ctx.Nhn.Api.IssueNonceOnSuccess = true; // a new nonce on every 200, and only the newest is accepted
+        ctx.Nhn.Requests.Clear();
+
+        for (int i = 0; i < 4; i++) await ctx.Api.PingAsync();
+
+        // One challenge to learn the first nonce; after that each call carries the nonce of the answer before it.
+        var pings = ctx.ApiRequests("/ping");
+        Assert.Equal([401, 200, 200, 200, 200], pings.Select(p => p.StatusCode));
+        for (int i = 2; i < pings.Count; i++) Assert.Equal(pings[i - 1].ResponseDPoPNonce, pings[i].ProofNonce);
+    }
+
+    [Fact]
     public async Task A_download_cut_half_way_is_reported_as_incomplete()
     {
         await using var ctx = await ApiTestContext.StartAsync();

@@ -76,6 +76,27 @@ public class TokenErrorTests
         Assert.Contains("111111111", e.Message);
     }
 
+    [Theory]
+    [InlineData(DPoPKeyMode.ClientKey, "ES256", "Leave out -DPoPKey ClientKey")]
+    [InlineData(DPoPKeyMode.Ephemeral, "PS256", "Use -DPoPKey ClientKey")]
+    public async Task A_dpop_key_the_server_does_not_accept_fails_before_the_token_request(DPoPKeyMode mode, string listed, string advice)
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        nhn.HelseId.DPoPSigningAlgorithms = [listed];
+        string jwk = TestKeys.RsaJwk(2048, "PS256");
+        HelseIdTestClient.Register(nhn, "c", jwk);
+        using var provider = HelseIdTestClient.Provider(nhn, "c", jwk, mode);
+
+        var e = await Assert.ThrowsAsync<Edi2AuthenticationException>(() => provider.GetTokenAsync());
+
+        Assert.Equal(AuthenticationErrorReason.DPoPAlgorithmNotSupported, e.AuthenticationReason);
+        Assert.Equal("Authentication.DPoPAlgorithmNotSupported", e.Reason);
+        Assert.Contains($"signed with {listed} only", e.Message);
+        Assert.Contains($"signs {provider.DPoPKey.Algorithm}", e.Message);
+        Assert.Contains(advice, e.Message);
+        Assert.Empty(HelseIdTestClient.TokenRequests(nhn)); // said before any token request, not after HelseID's refusal
+    }
+
     [Fact]
     public async Task A_proxys_html_error_page()
     {

@@ -61,6 +61,45 @@ public class TokenFlowTests
         Assert.Equal(nhn.TokenEndpoint, requests[1].ProofHtu);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_issuer_is_used_exactly_as_discovered(bool trailingSlash)
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        nhn.HelseId.IssuerTrailingSlash = trailingSlash;
+        nhn.HelseId.ExactAssertionAudience = true;
+        string jwk = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", jwk);
+        Assert.Equal(trailingSlash, nhn.Issuer.EndsWith('/'));
+        var options = new Edi2ConnectionOptions { ClientId = "c", Authority = new Uri(nhn.Issuer), ApiBaseUri = nhn.BaseUri };
+
+        using var session = await Edi2Session.ConnectAsync(options, SigningKey.FromJwk(jwk));
+        await session.Api.PingAsync(); // the API checks the token's iss against the issuer, exactly
+
+        // RFC 8414 section 3.3: the assertion's aud is the issuer as published, not trimmed or otherwise tidied.
+        var assertion = TestKeys.Decode(HelseIdTestClient.TokenRequests(nhn).Last().Form["client_assertion"]).Payload;
+        Assert.Equal(nhn.Issuer, assertion.GetProperty("aud").GetString());
+        Assert.Equal(nhn.Issuer, session.GetTokenClaims()["iss"]?.ToString());
+    }
+
+    [Theory]
+    [InlineData("ES256")]
+    [InlineData("")]
+    public async Task The_ephemeral_es256_key_serves_a_server_that_lists_es256_or_nothing(string listed)
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        nhn.HelseId.DPoPSigningAlgorithms = listed.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string jwk = TestKeys.RsaJwk(2048, "PS256");
+        HelseIdTestClient.Register(nhn, "c", jwk);
+        using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
+
+        var token = await provider.GetTokenAsync();
+
+        Assert.Equal("ES256", provider.DPoPKey.Algorithm);
+        Assert.Equal(provider.DPoPKey.Thumbprint, HelseIdTestClient.Claims(token).GetProperty("cnf").GetProperty("jkt").GetString());
+    }
+
     [Fact]
     public async Task Organisation_numbers_reach_the_token()
     {

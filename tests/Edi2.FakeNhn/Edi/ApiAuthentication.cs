@@ -129,7 +129,7 @@ internal sealed class ApiAuthentication
         {
             Method = request.Method,
             Uri = new Uri(UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path)),
-            Nonces = _options.RequireNonce ? _nonces : null,
+            Nonces = _options.RequireNonce || _options.IssueNonceOnSuccess ? _nonces : null,
             AccessToken = accessToken,
             ExpectedJkt = jkt,
             IatMaxAge = _options.ProofIatWindow,
@@ -143,6 +143,25 @@ internal sealed class ApiAuthentication
         }
 
         return ApiAuthenticationResult.Success(token!);
+    }
+
+    /// <summary>With <see cref="FakeApiOptions.IssueNonceOnSuccess"/>: a fresh DPoP-Nonce on the answer, if it is a 2xx.</summary>
+    public void IssueNonceOnSuccess(HttpResponse response)
+    {
+        if (!_options.IssueNonceOnSuccess)
+        {
+            return;
+        }
+
+        response.OnStarting(() =>
+        {
+            if (response.StatusCode is >= 200 and < 300)
+            {
+                response.Headers["DPoP-Nonce"] = _nonces.Create();
+            }
+
+            return Task.CompletedTask;
+        });
     }
 
     /// <summary>401 with the DPoP challenge. v3 gets problem details; v2 an empty body, as ASP.NET's JwtBearer handler gives.</summary>

@@ -119,6 +119,8 @@ internal sealed class ApiRouter
             return;
         }
 
+        _authentication.IssueNonceOnSuccess(context.Response);
+
         try
         {
             if (string.IsNullOrWhiteSpace(request.Headers["nhn-source-system"].ToString()))

@@ -10,6 +10,7 @@ public sealed class FakeApiOptions
 {
     private readonly object _gate = new();
     private bool _requireNonce;
+    private bool _issueNonceOnSuccess;
     private int? _streamDropAfterEvents;
     private bool _streamAnswer204;
     private TimeSpan _proofIatWindow = TimeSpan.FromSeconds(60);
@@ -23,6 +24,12 @@ public sealed class FakeApiOptions
     /// and a DPoP-Nonce header. Off by default (no public client handles it, so NHN is believed not to).
     /// </summary>
     public bool RequireNonce { get => Get(ref _requireNonce); set => Set(ref _requireNonce, value); }
+
+    /// <summary>
+    /// Nonce mode that rotates (RFC 9449 §8.2, §9): every 2xx answer carries a fresh DPoP-Nonce, and only the newest
+    /// nonce handed out is accepted; an older one gets 401 use_dpop_nonce. Implies <see cref="RequireNonce"/>.
+    /// </summary>
+    public bool IssueNonceOnSuccess { get => Get(ref _issueNonceOnSuccess); set => Set(ref _issueNonceOnSuccess, value); }
 
     /// <summary>
     /// Arms one abrupt drop of a notification stream: after this many notification events (counted over

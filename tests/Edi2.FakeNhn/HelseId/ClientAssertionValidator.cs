@@ -173,10 +173,12 @@ internal sealed class ClientAssertionValidator
         var strict = string.Equals(jws.Typ, StrictTyp, StringComparison.OrdinalIgnoreCase) || _options.StrictAssertionAudience;
         if (strict)
         {
-            var ok = audiences.Count == 1 && (!isArray || aud.GetArrayLength() == 1) && SameUrl(audiences[0], endpoints.Issuer);
+            var exact = _options.ExactAssertionAudience;
+            var ok = audiences.Count == 1 && (!isArray || aud.GetArrayLength() == 1)
+                && (exact ? string.Equals(audiences[0], endpoints.Issuer, StringComparison.Ordinal) : SameUrl(audiences[0], endpoints.Issuer));
             return ok
                 ? null
-                : $"client_assertion 'aud' is {shown}; with typ '{StrictTyp}' it must be exactly the issuer '{endpoints.Issuer}'.";
+                : $"client_assertion 'aud' is {shown}; with typ '{StrictTyp}' it must be exactly the issuer '{endpoints.Issuer}'{(exact ? ", character for character" : "")}.";
         }
 
         string[] accepted = [endpoints.Issuer, endpoints.TokenEndpoint, endpoints.PushedAuthorizationEndpoint];

@@ -19,11 +19,13 @@ internal sealed class DiscoveryEndpoints
 
     private readonly Func<FakeHelseIdEndpoints?> _endpoints;
     private readonly AccessTokenIssuer _issuer;
+    private readonly FakeHelseIdOptions _options;
 
-    public DiscoveryEndpoints(Func<FakeHelseIdEndpoints?> endpoints, AccessTokenIssuer issuer)
+    public DiscoveryEndpoints(Func<FakeHelseIdEndpoints?> endpoints, AccessTokenIssuer issuer, FakeHelseIdOptions options)
     {
         _endpoints = endpoints;
         _issuer = issuer;
+        _options = options;
     }
 
     public Task DiscoveryAsync(HttpContext context)
@@ -44,7 +46,12 @@ internal sealed class DiscoveryEndpoints
             WriteArray(writer, "grant_types_supported", ["client_credentials"]);
             WriteArray(writer, "token_endpoint_auth_methods_supported", ["private_key_jwt"]);
             WriteArray(writer, "token_endpoint_auth_signing_alg_values_supported", JwsAlgorithms.Allowed);
-            WriteArray(writer, "dpop_signing_alg_values_supported", JwsAlgorithms.Allowed);
+            var proofAlgorithms = _options.DPoPSigningAlgorithms ?? JwsAlgorithms.Allowed;
+            if (proofAlgorithms.Count > 0)
+            {
+                WriteArray(writer, "dpop_signing_alg_values_supported", proofAlgorithms);
+            }
+
             writer.WriteEndObject();
         }
 

@@ -2,19 +2,27 @@ using System;
 
 namespace Edi2.FakeNhn.HelseId;
 
-/// <summary>The fake HelseID's URLs, fixed once the listening port is known. The issuer has no trailing slash.</summary>
+/// <summary>
+/// The fake HelseID's URLs, fixed once the listening port is known. The issuer has no trailing slash, as HelseID's,
+/// unless <see cref="FakeHelseIdOptions.IssuerTrailingSlash"/> asks for one.
+/// </summary>
 internal sealed class FakeHelseIdEndpoints
 {
-    public FakeHelseIdEndpoints(Uri baseUri)
+    private readonly string _authority;
+    private readonly FakeHelseIdOptions _options;
+
+    public FakeHelseIdEndpoints(Uri baseUri, FakeHelseIdOptions options)
     {
-        Issuer = baseUri.GetLeftPart(UriPartial.Authority);
-        TokenEndpoint = Issuer + "/connect/token";
+        _authority = baseUri.GetLeftPart(UriPartial.Authority);
+        _options = options;
+        TokenEndpoint = _authority + "/connect/token";
         TokenEndpointUri = new Uri(TokenEndpoint);
-        JwksUri = Issuer + "/.well-known/openid-configuration/jwks";
-        PushedAuthorizationEndpoint = Issuer + "/connect/par";
+        JwksUri = _authority + "/.well-known/openid-configuration/jwks";
+        PushedAuthorizationEndpoint = _authority + "/connect/par";
     }
 
-    public string Issuer { get; }
+    /// <summary>The issuer as published in discovery, put in tokens and demanded as the assertion's aud.</summary>
+    public string Issuer => _options.IssuerTrailingSlash ? _authority + "/" : _authority;
 
     public string TokenEndpoint { get; }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Edi2.FakeNhn.HelseId;
 
@@ -24,6 +25,9 @@ public sealed class FakeHelseIdOptions
     private string _accessTokenTyp = "at+jwt";
     private TimeSpan _maxAssertionLifetime = TimeSpan.FromSeconds(60);
     private bool _strictAssertionAudience;
+    private bool _issuerTrailingSlash;
+    private bool _exactAssertionAudience;
+    private IReadOnlyList<string>? _dpopSigningAlgorithms;
 
     /// <summary>Lifetime of issued access tokens (exp - iat and expires_in). HelseID: 600 s.</summary>
     public TimeSpan AccessTokenLifetime { get => Get(ref _accessTokenLifetime); set => Set(ref _accessTokenLifetime, Positive(value)); }
@@ -63,6 +67,24 @@ public sealed class FakeHelseIdOptions
     /// (Duende's StrictClientAssertionAudienceValidation). Default false, as in Duende.
     /// </summary>
     public bool StrictAssertionAudience { get => Get(ref _strictAssertionAudience); set => Set(ref _strictAssertionAudience, value); }
+
+    /// <summary>
+    /// Publish the issuer as http://127.0.0.1:{port}/ (with a trailing slash), in discovery and in tokens. Default false,
+    /// as HelseID's has none. RFC 8414 §3.3: a client must use the issuer exactly as published.
+    /// </summary>
+    public bool IssuerTrailingSlash { get => Get(ref _issuerTrailingSlash); set => Set(ref _issuerTrailingSlash, value); }
+
+    /// <summary>
+    /// The assertion's aud must be the issuer character for character: no trailing slash of difference tolerated,
+    /// as Duende does. Default false.
+    /// </summary>
+    public bool ExactAssertionAudience { get => Get(ref _exactAssertionAudience); set => Set(ref _exactAssertionAudience, value); }
+
+    /// <summary>
+    /// The proof algorithms the token endpoint accepts and discovery lists as dpop_signing_alg_values_supported.
+    /// Null (the default): all nine of HelseID's. Empty: discovery lists none (and any allowed algorithm is accepted).
+    /// </summary>
+    public IReadOnlyList<string>? DPoPSigningAlgorithms { get => Get(ref _dpopSigningAlgorithms); set => Set(ref _dpopSigningAlgorithms, value?.ToArray()); }
 
     /// <summary>
     /// Make the next <paramref name="count"/> token requests fail the given way before any validation

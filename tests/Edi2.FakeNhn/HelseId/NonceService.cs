@@ -11,6 +11,7 @@ namespace Edi2.FakeNhn.HelseId;
 /// Here that is creation time + random bytes + an HMAC under a per-process key, so nonces are opaque,
 /// cannot be forged, and stay reusable for their whole lifetime (they are not single-use).
 /// The purpose keeps nonces of different issuers apart (a resource-server nonce is no HelseID nonce).
+/// When <c>onlyNewest</c> says so, only the nonce made last is valid: a server that rotates its nonce on every answer.
 /// </summary>
 internal sealed class NonceService
 {
@@ -22,12 +23,15 @@ internal sealed class NonceService
     private readonly byte[] _purpose;
     private readonly FakeClock _clock;
     private readonly Func<TimeSpan> _lifetime;
+    private readonly Func<bool> _onlyNewest;
+    private volatile string? _newest;
 
-    public NonceService(string purpose, FakeClock clock, Func<TimeSpan> lifetime)
+    public NonceService(string purpose, FakeClock clock, Func<TimeSpan> lifetime, Func<bool>? onlyNewest = null)
     {
         _purpose = Encoding.UTF8.GetBytes(purpose);
         _clock = clock;
         _lifetime = lifetime;
+        _onlyNewest = onlyNewest ?? (() => false);
     }
 
     public string Create()
@@ -37,13 +41,15 @@ internal sealed class NonceService
         BinaryPrimitives.WriteInt64BigEndian(token.AsSpan(1, 8), _clock.UnixSeconds);
         RandomNumberGenerator.Fill(token.AsSpan(9, 8));
         Mac(token.AsSpan(0, PayloadLength)).CopyTo(token.AsSpan(PayloadLength));
-        return Base64Url.EncodeToString(token);
+        var nonce = Base64Url.EncodeToString(token);
+        _newest = nonce;
+        return nonce;
     }
 
     /// <summary>True when the nonce was made by this service and is not older than the lifetime (nor from the future).</summary>
     public bool IsValid(string? nonce)
     {
-        if (string.IsNullOrEmpty(nonce) || nonce.Length > 200)
+        if (string.IsNullOrEmpty(nonce) || nonce.Length > 200 || (_onlyNewest() && nonce != _newest))
         {
             return false;
         }

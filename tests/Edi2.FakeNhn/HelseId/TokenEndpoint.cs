@@ -166,6 +166,7 @@ internal sealed class TokenEndpoint
             Uri = endpoints.TokenEndpointUri,
             Nonces = _options.RequireNonce || _options.AlwaysDemandNonce ? _nonces : null,
             AlwaysDemandNonce = _options.AlwaysDemandNonce,
+            Algorithms = _options.DPoPSigningAlgorithms,
             IatMaxAge = _options.ProofIatWindow,
             IatMaxFuture = _options.ClockSkew,
         });

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -18,6 +20,9 @@ internal sealed class DPoPProofExpectations
 
     /// <summary>When set, the proof must carry a nonce this service made (nonce mode). Null: nonces are ignored.</summary>
     public NonceService? Nonces { get; init; }
+
+    /// <summary>When set, the proof's alg must be one of these (Duende's SupportedDPoPSigningAlgorithms); else any allowed one.</summary>
+    public IReadOnlyList<string>? Algorithms { get; init; }
 
     /// <summary>Test hook: refuse every nonce, so the client is told use_dpop_nonce over and over.</summary>
     public bool AlwaysDemandNonce { get; init; }
@@ -104,7 +109,7 @@ internal sealed class DPoPProofValidator
         }
 
         var alg = jws.Alg;
-        if (!JwsAlgorithms.IsAllowed(alg))
+        if (!JwsAlgorithms.IsAllowed(alg) || (expect.Algorithms is { Count: > 0 } algorithms && !algorithms.Contains(alg!)))
         {
             return DPoPProofResult.Invalid("Invalid 'alg' value.");
         }
