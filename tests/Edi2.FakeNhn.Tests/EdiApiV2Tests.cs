@@ -6,9 +6,9 @@ using System.Text.Json;
 using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Xunit;
-using static Edi2.Client.Tests.FakeNhn.EdiApiCaller;
+using static Edi2.FakeNhn.Tests.EdiApiCaller;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>api-version 2 after NHN's OpenAPI: unread list, 201 + JSON-string id + Location, read marks, shared store with v3.</summary>
 public sealed class EdiApiV2Tests : IClassFixture<EdiApiFixture>

@@ -6,7 +6,7 @@ using Edi2.FakeNhn;
 using Edi2.FakeNhn.Security;
 using Xunit;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 public sealed class SeedAndJwkTests
 {

@@ -7,9 +7,9 @@ using System.Text.Json;
 using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Xunit;
-using static Edi2.Client.Tests.FakeNhn.EdiApiCaller;
+using static Edi2.FakeNhn.Tests.EdiApiCaller;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>api-version 3 end to end: configure, send, notifications, read, AppRec, status, downloaded.</summary>
 public sealed class EdiApiV3Tests : IClassFixture<EdiApiFixture>

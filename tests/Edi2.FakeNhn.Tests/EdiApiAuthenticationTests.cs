@@ -6,7 +6,7 @@ using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Xunit;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>The API's 401s (RFC 9449 §7) and header checks, one broken thing at a time, then a good call.</summary>
 public sealed class EdiApiAuthenticationTests : IClassFixture<EdiApiFixture>

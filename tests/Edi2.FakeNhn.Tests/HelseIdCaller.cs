@@ -10,7 +10,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Xunit;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>A token endpoint answer, read once.</summary>
 internal sealed record TokenAnswer(HttpStatusCode Status, string Body, string? MediaType, string? Nonce, HttpResponseMessage Raw)

@@ -4,9 +4,9 @@ using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Edi2.FakeNhn.Edi;
 using Xunit;
-using static Edi2.Client.Tests.FakeNhn.EdiApiCaller;
+using static Edi2.FakeNhn.Tests.EdiApiCaller;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>
 /// One fake server per test class: the fake makes its token-signing RSA key on first use, which costs

@@ -11,7 +11,7 @@ using Edi2.FakeNhn;
 using Microsoft.IdentityModel.Tokens;
 using Xunit;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>An API answer, read once.</summary>
 internal sealed record ApiAnswer(HttpStatusCode Status, string Body, string? MediaType, HttpResponseMessage Raw)

@@ -8,9 +8,9 @@ using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Edi2.FakeNhn.Edi;
 using Xunit;
-using static Edi2.Client.Tests.FakeNhn.EdiApiCaller;
+using static Edi2.FakeNhn.Tests.EdiApiCaller;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>Injected API faults: canned statuses with Retry-After, delays, connections dropped half-way.</summary>
 public sealed class ApiFaultTests : IClassFixture<EdiApiFixture>

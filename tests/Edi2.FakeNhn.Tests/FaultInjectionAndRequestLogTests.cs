@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Xunit;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 public sealed class FaultInjectionAndRequestLogTests : FakeHelseIdTest
 {

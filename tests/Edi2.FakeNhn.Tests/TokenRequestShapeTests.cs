@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Xunit;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>The HTTP shape of a token request, grant type and scope.</summary>
 public sealed class TokenRequestShapeTests : FakeHelseIdTest

@@ -2,7 +2,7 @@ using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Xunit;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>A fresh fake NHN, seeded with HelseIdCaller's clients, and a caller for it: one per test.</summary>
 public abstract class FakeHelseIdTest : IAsyncLifetime

@@ -10,9 +10,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Xunit;
-using static Edi2.Client.Tests.FakeNhn.EdiApiCaller;
+using static Edi2.FakeNhn.Tests.EdiApiCaller;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>GET /notifications/stream: connected, backlog after Offset, live pushes, keep-alives, knobs to drop or answer 204.</summary>
 public sealed class NotificationStreamTests : IClassFixture<EdiApiFixture>

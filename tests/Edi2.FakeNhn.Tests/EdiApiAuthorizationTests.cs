@@ -6,9 +6,9 @@ using System.Text.Json;
 using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Xunit;
-using static Edi2.Client.Tests.FakeNhn.EdiApiCaller;
+using static Edi2.FakeNhn.Tests.EdiApiCaller;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>Who may act for which HER-id: the organisation link, v2's herid claim, v3 configurations and locks.</summary>
 public sealed class EdiApiAuthorizationTests : IClassFixture<EdiApiFixture>

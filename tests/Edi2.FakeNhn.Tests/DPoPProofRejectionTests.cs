@@ -4,7 +4,7 @@ using System.Threading.Tasks;
 using Edi2.FakeNhn;
 using Xunit;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>DPoP proof failures at the token endpoint, with Duende's error texts.</summary>
 public sealed class DPoPProofRejectionTests : FakeHelseIdTest

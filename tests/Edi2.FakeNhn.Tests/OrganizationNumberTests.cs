@@ -6,7 +6,7 @@ using Edi2.FakeNhn;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Xunit;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>assertion_details: single-tenant child units and multi-tenant parent/child (spec §2.4).</summary>
 public sealed class OrganizationNumberTests

@@ -8,7 +8,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Xunit;
 
-namespace Edi2.Client.Tests.FakeNhn;
+namespace Edi2.FakeNhn.Tests;
 
 /// <summary>Client authentication failures: each must be invalid_client with a description naming the check.</summary>
 public sealed class ClientAssertionRejectionTests : FakeHelseIdTest
