@@ -70,7 +70,8 @@ namespace Edi2
             ParentOrganizationNumber = tokens.Settings.Organizations.Parent;
             ChildOrganizationNumber = tokens.Settings.Organizations.Child;
             DPoPKeyMode = options.DPoPKey;
-            _pipeline = new Edi2HttpPipeline(http, tokens, apiBase, options.ApiVersion.ToString(), options.SourceSystem, options.Retry);
+            ClientScope = new Edi2ClientScope(ClientId, Environment, apiBase);
+            _pipeline = new Edi2HttpPipeline(http, tokens, ClientScope.ApiBaseUri, options.ApiVersion.ToString(), options.SourceSystem, options.Retry);
             Api = new Edi2ApiClient(_pipeline, options.ApiVersion);
             Clock = clock;
         }
@@ -83,7 +84,11 @@ namespace Edi2
 
         public Uri Authority { get; }
 
+        /// <summary>The API base as it was given (shown to the user); what it is compared by is <see cref="ClientScope"/>.</summary>
         public Uri ApiBaseUri { get; }
+
+        /// <summary>Client id, environment and normalised API base: what receive state and reservations of this session belong to.</summary>
+        public Edi2ClientScope ClientScope { get; }
 
         public int ApiVersion { get; }
 

@@ -72,6 +72,16 @@ public sealed class FakeNhnServer : IAsyncDisposable
             new NotificationStreamEndpoint(Edi, Api, _stopping.Token),
             new BusinessDocumentEndpoint(Edi));
 
+        app.Use((context, next) =>
+        {
+            // Api.PathBase: the prefix becomes PathBase, so routes and the proof's htu (PathBase + Path) still match.
+            if (Api.PathBase is { Length: > 0 } prefix && context.Request.Path.StartsWithSegments(prefix, out var matched, out var rest))
+            {
+                context.Request.PathBase = context.Request.PathBase.Add(matched);
+                context.Request.Path = rest;
+            }
+            return next(context);
+        });
         app.Use(Requests.RecordAsync);
         app.Use(Faults.ApplyAsync); // before everything else, so an injected 503 spends no proof jti
         app.Use(api.HandleAsync); // API paths (ping, notifications, messages, mshconfigurations); the rest goes on

@@ -139,6 +139,25 @@ Describe 'Receiving (Save-Edi2Message, Receive-Edi2Message)' {
             $saved.MessageId | Should -Be $message.Id
             Test-Path (Join-Path $folder "$missing.xml") | Should -BeFalse
         }
+
+        It 'warns, as Receive-Edi2Message does, when a message saved earlier cannot be marked any more (404): no error, not marked' {
+            # Saved by an earlier run, purged at NHN since: the file is kept, and the mark gets a 404.
+            $purged = [guid]::NewGuid()
+            $folder = New-TestFolder 'purged'
+            Set-Content -LiteralPath (Join-Path $folder "$purged.xml") -Value '<MsgHead />' -NoNewline
+
+            $saved = Save-Edi2Message -Id $purged -Path $folder -MarkDownloaded -ReceiverHerId $Ours `
+                -ErrorVariable err -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue
+
+            $err | Should -BeNullOrEmpty
+            $warned | Should -HaveCount 1
+            "$($warned[0])" | Should -BeLike "Message $purged is saved in * but was not marked downloaded for HER-id $Ours*HTTP 404*"
+            $saved.MessageId | Should -Be $purged
+            $saved.AlreadyPresent | Should -BeTrue
+            $saved.MarkedDownloaded | Should -BeFalse
+            $saved.ReceiverHerId | Should -Be $Ours
+            Get-Content -Raw -LiteralPath $saved.Path | Should -Be '<MsgHead />'
+        }
     }
 
     Context 'Receive-Edi2Message' {

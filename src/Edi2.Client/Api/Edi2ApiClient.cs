@@ -26,7 +26,7 @@ namespace Edi2.Api
     /// </summary>
     public sealed class Edi2ApiClient
     {
-        public const int MaxHerIdsPerRequest = 1500;
+        public const int MaxHerIdsPerRequest = Edi2HerIds.MaxPerRequest;
 
         private readonly Edi2HttpPipeline _pipeline;
 
@@ -379,15 +379,7 @@ namespace Edi2.Api
         internal static string Query(string path, IEnumerable<(string Name, string Value)> parameters) =>
             path + "?" + string.Join("&", parameters.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}"));
 
-        private static void CheckHerIds(IReadOnlyCollection<int> herIds)
-        {
-            if (herIds.Count == 0) throw new ArgumentException("Give at least one HER-id.", "herIds");
-            if (herIds.Count > MaxHerIdsPerRequest) throw new ArgumentException($"EDI 2.0 takes at most {MaxHerIdsPerRequest} HER-ids per request; {herIds.Count} were given.", "herIds");
-            foreach (int herId in herIds)
-            {
-                if (herId <= 0) throw new ArgumentException($"HER-id {herId} is not valid: HER-ids are positive numbers.", "herIds");
-            }
-        }
+        private static void CheckHerIds(IReadOnlyCollection<int> herIds) => Edi2HerIds.CheckRequest(herIds, "herIds");
 
         private void RequireV3(string what)
         {

@@ -93,7 +93,7 @@ namespace Edi2.Api
         {
             _http = http;
             _tokens = tokens;
-            ApiBase = new Uri(apiBase.ToString().TrimEnd('/') + "/");
+            ApiBase = Edi2ClientScope.NormalizeApiBase(apiBase);
             _apiVersion = apiVersion;
             _sourceSystem = sourceSystem;
             _retry = retry;

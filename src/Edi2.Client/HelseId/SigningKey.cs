@@ -17,8 +17,7 @@ namespace Edi2.HelseId
     /// </summary>
     public sealed class SigningKey : IDisposable
     {
-        // HelseID's allowlist (spec 2.3): RSA with PKCS#1 v1.5 or PSS, EC with the curve that fits the hash.
-        private static readonly string[] RsaAlgorithms = { "PS256", "PS384", "PS512", "RS256", "RS384", "RS512" };
+        // The algorithms are SigningAlgorithms' list; this says which EC algorithm fits which curve.
         private static readonly Dictionary<string, string> EcAlgorithmByCurve = new Dictionary<string, string>
         {
             ["P-256"] = "ES256", ["P-384"] = "ES384", ["P-521"] = "ES512",
@@ -103,19 +102,21 @@ namespace Edi2.HelseId
         /// <summary>A new key pair for HelseID self-service. RSA algorithms get 4096 bits, as HelseID's own key rotation does.</summary>
         public static SigningKey Generate(string algorithm = "PS256")
         {
-            string alg = algorithm.ToUpperInvariant();
             string kid = Guid.NewGuid().ToString("N");
-            if (Array.IndexOf(RsaAlgorithms, alg) >= 0)
+            if (SigningAlgorithms.Find(SigningAlgorithms.Rsa, algorithm) is string alg)
             {
                 var rsa = CreateRsa();
                 rsa.KeySize = 4096;
                 return new SigningKey(rsa, alg, kid);
             }
+            string? ec = SigningAlgorithms.Find(SigningAlgorithms.Ec, algorithm);
             foreach (var pair in EcAlgorithmByCurve)
             {
-                if (pair.Value == alg) return new SigningKey(ECDsa.Create(CurveFromName(pair.Key, "generated key")), alg, kid);
+                if (ec != null && pair.Value == ec) return new SigningKey(ECDsa.Create(CurveFromName(pair.Key, "generated key")), ec, kid);
             }
-            throw new ArgumentException($"Unsupported algorithm '{algorithm}'. Use one of PS256, RS256, ES256 (or PS384/PS512/RS384/RS512/ES384/ES512).", nameof(algorithm));
+            throw new ArgumentException(
+                $"Unsupported algorithm '{algorithm}'. Use one of {string.Join(", ", SigningAlgorithms.ForNewKeys)} (or {string.Join("/", SigningAlgorithms.Allowed.Except(SigningAlgorithms.ForNewKeys))}).",
+                nameof(algorithm));
         }
 
         /// <summary>Reads a key file: a private JWK (or a JWKS / self-service configuration holding one), or PEM.</summary>
@@ -217,9 +218,9 @@ namespace Edi2.HelseId
                         $"{Describe(source)} is an RSA key of {rsa.KeySize} bits; HelseID needs at least 2048 (4096 recommended).", source);
                 }
                 if (algorithm is null) return "PS256";
-                string alg = algorithm.ToUpperInvariant();
-                if (Array.IndexOf(RsaAlgorithms, alg) >= 0) return alg;
-                throw AlgorithmMismatch(source, algorithm, "an RSA key", "PS256, PS384, PS512, RS256, RS384 or RS512");
+                if (SigningAlgorithms.Find(SigningAlgorithms.Rsa, algorithm) is string alg) return alg;
+                throw AlgorithmMismatch(source, algorithm, "an RSA key",
+                    string.Join(", ", SigningAlgorithms.Rsa.Take(SigningAlgorithms.Rsa.Count - 1)) + " or " + SigningAlgorithms.Rsa[SigningAlgorithms.Rsa.Count - 1]);
             }
 
             string curve = CurveName(((ECDsa)key).ExportParameters(false).Curve, source);

@@ -73,6 +73,40 @@ namespace Edi2.Workflows
             return new Edi2SavedMessage { MessageId = messageId, Path = target, Length = length, Sha256 = sha256 };
         }
 
+        /// <summary>
+        /// Save, then mark downloaded: the one step behind Save-Edi2Message -MarkDownloaded and Receive-Edi2Message. Saves as
+        /// <see cref="SaveAsync"/> does (its failures propagate: nothing is marked without its file), then marks the message
+        /// downloaded for <paramref name="receiverHerId"/>. A failed mark never throws, since the file is safe and the caller
+        /// must still be given it: it comes back as <see cref="SaveAndMarkResult.Warning"/> (NHN no longer has the message)
+        /// or <see cref="SaveAndMarkResult.MarkError"/> (anything else), with <see cref="Edi2SavedMessage.MarkedDownloaded"/> false.
+        /// </summary>
+        public static async Task<SaveAndMarkResult> SaveAndMarkAsync(Edi2ApiClient api, Guid messageId, int receiverHerId, string folder, bool overwrite,
+            CancellationToken cancellationToken = default, IProgress<long>? progress = null)
+        {
+            if (receiverHerId <= 0) throw new ArgumentOutOfRangeException(nameof(receiverHerId), receiverHerId, "Give the HER-id the message was received for.");
+            var saved = await SaveAsync(api, messageId, folder, overwrite, cancellationToken, progress).ConfigureAwait(false);
+            saved.ReceiverHerId = receiverHerId;
+            try
+            {
+                await api.MarkDownloadedAsync(messageId, receiverHerId, cancellationToken).ConfigureAwait(false);
+                saved.MarkedDownloaded = true;
+                return new SaveAndMarkResult(saved, null, null);
+            }
+            catch (Edi2ApiException e) when (IsGone(e))
+            {
+                // Stopping would not help: every retry would get the same answer, and a receive run would be stuck here for ever.
+                return new SaveAndMarkResult(saved, $"Message {messageId} is saved in {saved.Path} but was not marked downloaded for HER-id {receiverHerId}: " +
+                    $"NHN no longer has it (HTTP {e.StatusCode}: purged, or already marked downloaded). The file is kept. {e.Message}", null);
+            }
+            catch (Edi2Exception e)
+            {
+                return new SaveAndMarkResult(saved, null, e);
+            }
+        }
+
+        /// <summary>NHN does not have the message (any more): a 404 with an API error body (not a proxy's page), or a 410.</summary>
+        internal static bool IsGone(Edi2ApiException e) => e.ApiReason == ApiErrorReason.NotFound || e.StatusCode == 410;
+
         /// <summary>Temporary files of this message left by a run that died; one still being written (locked) is left alone.</summary>
         private static void RemoveStalePartials(string folder, Guid messageId)
         {

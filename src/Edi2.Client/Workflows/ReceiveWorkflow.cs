@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -18,12 +19,7 @@ namespace Edi2.Workflows
         public ReceiveOptions(IEnumerable<int> herIds, string folder)
         {
             HerIds = (herIds ?? throw new ArgumentNullException(nameof(herIds))).Distinct().OrderBy(h => h).ToArray();
-            if (HerIds.Count == 0) throw new ArgumentException("Give at least one HER-id to receive for.", nameof(herIds));
-            if (HerIds.Count > Edi2ApiClient.MaxHerIdsPerRequest)
-            {
-                throw new ArgumentException($"EDI 2.0 takes at most {Edi2ApiClient.MaxHerIdsPerRequest} HER-ids per request; {HerIds.Count} were given.", nameof(herIds));
-            }
-            if (HerIds.Any(h => h <= 0)) throw new ArgumentException("HER-ids are positive numbers.", nameof(herIds));
+            Edi2HerIds.CheckRequest(HerIds, nameof(herIds), " to receive for");
             if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("Give the folder to save messages in.", nameof(folder));
             Folder = Path.GetFullPath(folder);
         }
@@ -125,8 +121,9 @@ namespace Edi2.Workflows
     /// A NewMessage whose message the API no longer has (404 with an API error body, or 410, on download) is passed over with a
     /// <see cref="ReceiveEventKind.Skipped"/> event, otherwise it would block every later message for ever; but only once its
     /// notification is older than <see cref="ReceiveOptions.NotFoundGracePeriod"/> (a message announced a moment ago may not
-    /// be readable yet, and passing it over would lose it): until then the run stops there. A 404 when marking
-    /// downloaded (the message vanished after it was saved) keeps the file and goes on with a warning. Every other failure
+    /// be readable yet, and passing it over would lose it): until then the run stops there. A 404 or 410 when marking
+    /// downloaded (the message went after it was saved) keeps the file and goes on with a warning, as Save-Edi2Message does
+    /// (<see cref="MessageFiles.SaveAndMarkAsync"/>, the step both use). Every other failure
     /// (cut download, connection, 5xx, 401/403/423, a disk error) stops the run.
     /// </para>
     /// <para>The state file is locked for the whole run (<c>&lt;state&gt;.lock</c>, opened exclusively), so two runs on one state
@@ -142,7 +139,7 @@ namespace Edi2.Workflows
             _session = session ?? throw new ArgumentNullException(nameof(session));
             _options = options ?? throw new ArgumentNullException(nameof(options));
             if (options.PageSize < 1 || options.PageSize > 1000) throw new ArgumentOutOfRangeException(nameof(options), options.PageSize, "PageSize must be 1 to 1000.");
-            StatePath = Path.GetFullPath(options.StatePath ?? DefaultStatePath(session, options.HerIds, options.Folder));
+            StatePath = Path.GetFullPath(options.StatePath ?? ExistingOrDefaultStatePath(session, options.HerIds, options.Folder));
         }
 
         public string StatePath { get; }
@@ -150,18 +147,45 @@ namespace Edi2.Workflows
         public string LockPath => StatePath + ".lock";
 
         /// <summary>
-        /// <c>&lt;folder&gt;/.edi2-receive-&lt;hash&gt;.json</c>, the hash over environment, client id, API base and sorted HER-ids:
-        /// another client, environment or HER-id set gets its own state (offsets are only valid for what they were read for).
+        /// <c>&lt;folder&gt;/.edi2-receive-&lt;hash&gt;.json</c>, the hash over environment, client id, API base (its
+        /// <see cref="Edi2ClientScope.ApiKey"/>, so every spelling of one API gets one file) and sorted HER-ids: another
+        /// client, environment or HER-id set gets its own state (offsets are only valid for what they were read for).
         /// </summary>
         public static string DefaultStatePath(Edi2Session session, IEnumerable<int> herIds, string folder)
         {
-            string key = string.Join("|", session.Environment.ToString(), session.ClientId, Normalize(session.ApiBaseUri),
-                string.Join(",", herIds.Distinct().OrderBy(h => h)));
+            var scope = session.ClientScope;
+            string key = string.Join("|", scope.Environment.ToString(), scope.ClientId, scope.ApiKey, string.Join(",", herIds.Distinct().OrderBy(h => h)));
             using (var sha = SHA256.Create())
             {
                 string hash = MessageFiles.Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(key))).Substring(0, 12).ToLowerInvariant();
                 return Path.Combine(Path.GetFullPath(folder), ".edi2-receive-" + hash + ".json");
             }
+        }
+
+        // The name used to hash the API base as typed, so a receive may have a file under another spelling's name: it is
+        // still this receive's and goes on from its offset (the one furthest on, if the old split left two).
+        private static string ExistingOrDefaultStatePath(Edi2Session session, IReadOnlyList<int> herIds, string folder)
+        {
+            string path = DefaultStatePath(session, herIds, folder);
+            if (File.Exists(path) || !Directory.Exists(folder)) return path;
+            string? best = null;
+            long bestOffset = -1;
+            foreach (string candidate in Directory.EnumerateFiles(folder, ".edi2-receive-*.json"))
+            {
+                ReceiveState? state;
+                try
+                {
+                    state = ReceiveStateFile.Read(candidate);
+                }
+                catch (Exception e) when (e is Edi2WorkflowException || e is IOException || e is UnauthorizedAccessException)
+                {
+                    continue; // not ours to judge here; a run on it reports it
+                }
+                if (state is null || Differences(state, session.ClientScope, herIds).Count > 0 || state.Offset <= bestOffset) continue;
+                best = candidate;
+                bestOffset = state.Offset;
+            }
+            return best ?? path;
         }
 
         /// <summary>Reads a state file (null if there is none). Throws <see cref="Edi2WorkflowException"/> (StateCorrupt) if it cannot be read.</summary>
@@ -237,12 +261,12 @@ namespace Edi2.Workflows
                 receiver = _options.HerIds[0];
             }
 
-            Edi2SavedMessage saved;
+            SaveAndMarkResult step;
             try
             {
-                saved = await MessageFiles.SaveAsync(api, id, _options.Folder, overwrite: false, cancellationToken).ConfigureAwait(false);
+                step = await MessageFiles.SaveAndMarkAsync(api, id, receiver, _options.Folder, overwrite: false, cancellationToken).ConfigureAwait(false);
             }
-            catch (Edi2ApiException e) when (e.ApiReason == ApiErrorReason.NotFound || e.StatusCode == 410)
+            catch (Edi2ApiException e) when (MessageFiles.IsGone(e)) // the download's: the step returns a failed mark, never throws it
             {
                 if (notification.CreatedAt is DateTimeOffset created && DateTimeOffset.UtcNow - created < _options.NotFoundGracePeriod)
                 {
@@ -255,7 +279,9 @@ namespace Edi2.Workflows
                 return new ReceiveEvent(ReceiveEventKind.Skipped, notification, null,
                     $"Message {id} (HER-id {receiver}, offset {notification.Offset}) is no longer at NHN (HTTP {e.StatusCode}: purged or withdrawn), so there is nothing to save; passed over. {e.Message}", null);
             }
-            saved.ReceiverHerId = receiver;
+            // Any other failed mark stops the run before the offset moves, so the next run marks it (the file is kept).
+            if (step.MarkError != null) ExceptionDispatchInfo.Capture(step.MarkError).Throw();
+            var saved = step.Saved;
             if (saved.AlreadyPresent)
             {
                 progress.AlreadyPresent++;
@@ -265,18 +291,7 @@ namespace Edi2.Workflows
                 progress.Downloaded++;
                 progress.Bytes += saved.Length;
             }
-
-            string? warning = null;
-            try
-            {
-                await api.MarkDownloadedAsync(id, receiver, cancellationToken).ConfigureAwait(false);
-                saved.MarkedDownloaded = true;
-            }
-            catch (Edi2ApiException e) when (e.ApiReason == ApiErrorReason.NotFound)
-            {
-                warning = $"Message {id} was saved to {saved.Path} but vanished at NHN before it could be marked downloaded for HER-id {receiver} (404); the file is kept. {e.Message}";
-            }
-            return new ReceiveEvent(ReceiveEventKind.Saved, notification, saved, warning, null);
+            return new ReceiveEvent(ReceiveEventKind.Saved, notification, saved, step.Warning, null);
         }
 
         private ReceiveState NewState() => new ReceiveState
@@ -284,19 +299,25 @@ namespace Edi2.Workflows
             Offset = 0,
             ClientId = _session.ClientId,
             Environment = _session.Environment.ToString(),
-            ApiBaseUri = Normalize(_session.ApiBaseUri),
+            ApiBaseUri = _session.ClientScope.ApiBaseUri.AbsoluteUri,
             HerIds = _options.HerIds.ToArray(),
             UpdatedAt = DateTimeOffset.UtcNow,
         };
 
-        private void CheckBelongs(ReceiveState state)
+        private static List<string> Differences(ReceiveState state, Edi2ClientScope scope, IReadOnlyList<int> sortedHerIds)
         {
             var differences = new List<string>();
-            if (!string.Equals(state.ClientId, _session.ClientId, StringComparison.Ordinal)) differences.Add($"client id '{state.ClientId}', not '{_session.ClientId}'");
-            if (!string.Equals(state.Environment, _session.Environment.ToString(), StringComparison.OrdinalIgnoreCase)) differences.Add($"environment {state.Environment}, not {_session.Environment}");
-            if (!string.Equals(state.ApiBaseUri?.TrimEnd('/'), Normalize(_session.ApiBaseUri).TrimEnd('/'), StringComparison.OrdinalIgnoreCase)) differences.Add($"API {state.ApiBaseUri}, not {_session.ApiBaseUri}");
+            if (!string.Equals(state.ClientId, scope.ClientId, StringComparison.Ordinal)) differences.Add($"client id '{state.ClientId}', not '{scope.ClientId}'");
+            if (!string.Equals(state.Environment, scope.Environment.ToString(), StringComparison.OrdinalIgnoreCase)) differences.Add($"environment {state.Environment}, not {scope.Environment}");
+            if (!scope.IsSameApi(state.ApiBaseUri)) differences.Add($"API {state.ApiBaseUri}, not {scope.ApiBaseUri}");
             var herIds = (state.HerIds ?? Array.Empty<int>()).Distinct().OrderBy(h => h).ToArray();
-            if (!herIds.SequenceEqual(_options.HerIds)) differences.Add($"HER-ids {string.Join(", ", herIds)}, not {string.Join(", ", _options.HerIds)}");
+            if (!herIds.SequenceEqual(sortedHerIds)) differences.Add($"HER-ids {string.Join(", ", herIds)}, not {string.Join(", ", sortedHerIds)}");
+            return differences;
+        }
+
+        private void CheckBelongs(ReceiveState state)
+        {
+            var differences = Differences(state, _session.ClientScope, _options.HerIds);
             if (differences.Count == 0) return;
             throw new Edi2WorkflowException(WorkflowErrorReason.StateMismatch,
                 $"The receive state file '{StatePath}' belongs to another receive: {string.Join("; ", differences)}. Its offset is only valid for what it was read for " +
@@ -310,7 +331,5 @@ namespace Edi2.Workflows
                 "Only one run at a time may receive with one state file. Let it finish, or give -LockTimeout to wait for it." +
                 (busy is null ? "" : $" (The system said: {busy.Message})"),
                 StatePath, busy);
-
-        internal static string Normalize(Uri? uri) => uri?.AbsoluteUri ?? "";
     }
 }

@@ -86,6 +86,9 @@ namespace Edi2.Workflows
             return removed;
         }
 
+        /// <summary>Removes the HER-id's entry of this client, environment and API; false if there was none.</summary>
+        public bool Remove(int herId, Edi2ClientScope scope) => Remove(herId, scope.ClientId, scope.Environment, scope.ApiBaseUri);
+
         /// <summary>The entry with this key, if any.</summary>
         public Edi2Reservation? Find(int herId, string clientId, Edi2Environment environment, Uri? apiBaseUri)
         {
@@ -93,13 +96,15 @@ namespace Edi2.Workflows
             return Load().FirstOrDefault(e => SameKey(e, key));
         }
 
+        /// <summary>The HER-id's entry of this client, environment and API, if any.</summary>
+        public Edi2Reservation? Find(int herId, Edi2ClientScope scope) => Find(herId, scope.ClientId, scope.Environment, scope.ApiBaseUri);
+
+        // The API compared as Edi2ClientScope does (any spelling; an entry without one matches, as Remove-Edi2Reservation lets it through).
         internal static bool SameKey(Edi2Reservation a, Edi2Reservation b) =>
             a.HerId == b.HerId
             && string.Equals(a.ClientId, b.ClientId, StringComparison.Ordinal)
             && a.Environment == b.Environment
-            && string.Equals(Normalize(a.ApiBaseUri), Normalize(b.ApiBaseUri), StringComparison.OrdinalIgnoreCase);
-
-        private static string Normalize(Uri? uri) => uri?.AbsoluteUri.TrimEnd('/') ?? "";
+            && Edi2ClientScope.SameApi(a.ApiBaseUri, b.ApiBaseUri);
 
         private void Update(Func<List<Edi2Reservation>, bool> change)
         {

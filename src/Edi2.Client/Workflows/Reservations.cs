@@ -42,15 +42,15 @@ namespace Edi2.Workflows
             if (ledger is null) throw new ArgumentNullException(nameof(ledger));
             var ids = herIds.Distinct().ToList();
             if (ids.Count == 0) throw new ArgumentException("Give at least one HER-id to reserve.", nameof(herIds));
-            foreach (int bad in ids.Where(h => h <= 0)) throw new ArgumentException($"HER-id {bad} is not valid: HER-ids are positive numbers.", nameof(herIds));
+            foreach (int herId in ids) Edi2HerIds.Check(herId, nameof(herIds)); // all of them before the first batch is sent
             var functions = (rejectMessageFunctions ?? Enumerable.Empty<string>()).Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()).Distinct().ToArray();
 
             ledger.Read(); // a ledger that cannot be read stops us before the server is changed
 
             var recorded = new List<Edi2Reservation>();
-            for (int start = 0; start < ids.Count; start += Edi2ApiClient.MaxHerIdsPerRequest)
+            for (int start = 0; start < ids.Count; start += Edi2HerIds.MaxPerRequest)
             {
-                var batch = ids.Skip(start).Take(Edi2ApiClient.MaxHerIdsPerRequest).ToList();
+                var batch = ids.Skip(start).Take(Edi2HerIds.MaxPerRequest).ToList();
                 await session.Api.PutConfigurationsAsync(batch.Select(h => new MshConfiguration
                 {
                     HerId = h, ReceiveNotificationChannel = "Api", ClientLocked = true, RejectMessageFunctions = functions.Length == 0 ? null : functions,
@@ -77,9 +77,9 @@ namespace Edi2.Workflows
         {
             if (session is null) throw new ArgumentNullException(nameof(session));
             if (ledger is null) throw new ArgumentNullException(nameof(ledger));
-            if (herId <= 0) throw new ArgumentException($"HER-id {herId} is not valid: HER-ids are positive numbers.", nameof(herId));
+            Edi2HerIds.Check(herId, nameof(herId));
 
-            var entry = ledger.Find(herId, session.ClientId, session.Environment, session.ApiBaseUri); // throws if unreadable
+            var entry = ledger.Find(herId, session.ClientScope); // throws if unreadable
             var result = new ReservationRelease { HerId = herId, ConfigurationDeleted = deleteConfiguration };
             if (deleteConfiguration)
             {
@@ -101,7 +101,7 @@ namespace Edi2.Workflows
                 }, cancellationToken).ConfigureAwait(false);
             }
 
-            RecordOrExplain(() => result.LedgerEntryRemoved = ledger.Remove(herId, session.ClientId, session.Environment, session.ApiBaseUri),
+            RecordOrExplain(() => result.LedgerEntryRemoved = ledger.Remove(herId, session.ClientScope),
                 ledger, new[] { herId }, deleteConfiguration ? "released (configuration deleted)" : "released (clientLocked=false)");
             return result;
         }

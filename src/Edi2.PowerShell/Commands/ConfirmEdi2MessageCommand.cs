@@ -16,7 +16,7 @@ namespace Edi2.PowerShell.Commands
         public Edi2MessageIdentity[] Id { get; set; } = Array.Empty<Edi2MessageIdentity>();
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, int.MaxValue)]
+        [ValidateRange(Edi2HerIds.Min, Edi2HerIds.Max)]
         [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int ReceiverHerId { get; set; }
 

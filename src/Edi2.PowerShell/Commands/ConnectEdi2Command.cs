@@ -8,6 +8,7 @@ using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using Edi2.HelseId;
 using Edi2.PowerShell.Completion;
+using Edi2.PowerShell.Validation;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -69,7 +70,8 @@ namespace Edi2.PowerShell.Commands
 
         /// <summary>The signing algorithm, overriding a JWK's own alg (it must fit the key). Without it: the JWK's alg, else PS256 for RSA and the curve's for EC.</summary>
         [Parameter]
-        [ValidateSet("PS256", "PS384", "PS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512")]
+        [ValidateList(SigningAlgorithms.AllowedList)]
+        [ArgumentCompleter(typeof(SigningAlgorithmCompleter))]
         public string? Algorithm { get; set; }
 
         [Parameter]

@@ -139,10 +139,15 @@ namespace Edi2.PowerShell.Commands
             }
         }
 
-        /// <summary>Runs engine work and waits for it, doing what it <see cref="Post"/>s on this (the pipeline) thread meanwhile.</summary>
+        /// <summary>
+        /// Runs engine work and waits for it, doing what it <see cref="Post"/>s on this (the pipeline) thread meanwhile. If
+        /// what it posted throws (output stopped by Select-Object -First, which never calls StopProcessing; a failing
+        /// downstream command; -ErrorAction Stop), the work is cancelled and waited for, so nothing goes on working unseen.
+        /// </summary>
         protected T Run<T>(Func<CancellationToken, Task<T>> work)
         {
             using (var queue = new BlockingCollection<Action>())
+            using (var abandon = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
             {
                 _pipelineWork = queue;
                 try
@@ -150,10 +155,19 @@ namespace Edi2.PowerShell.Commands
                     Task<T> task;
                     using (Edi2TraceScope.Begin(TraceToVerbose))
                     {
-                        task = Task.Run(() => work(_stop.Token));
+                        task = Task.Run(() => work(abandon.Token));
                     }
-                    task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
-                    foreach (var action in queue.GetConsumingEnumerable()) action();
+                    var done = task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+                    try
+                    {
+                        foreach (var action in queue.GetConsumingEnumerable()) action();
+                    }
+                    catch
+                    {
+                        abandon.Cancel();
+                        done.Wait(); // what it posts meanwhile is dropped; its own failure is the cancellation's
+                        throw;
+                    }
                     return task.GetAwaiter().GetResult();
                 }
                 finally
@@ -186,6 +200,20 @@ namespace Edi2.PowerShell.Commands
             catch (InvalidOperationException)
             {
                 // The work has finished and the queue is closed: a late trace line is dropped, never written off-thread.
+            }
+        }
+
+        /// <summary>
+        /// From engine work: completes once the pipeline thread has done everything posted before it, or is cancelled with
+        /// the work (see <see cref="Run{T}"/>). Awaited before more reading, it keeps the work from reading ahead of stopped output.
+        /// </summary>
+        protected async Task PostedSoFarAsync(CancellationToken token)
+        {
+            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (token.Register(() => done.TrySetCanceled(token))) // abandoned work: what it posted is never done
+            {
+                Post(() => done.TrySetResult(true));
+                await done.Task.ConfigureAwait(false);
             }
         }
 

@@ -25,7 +25,7 @@ namespace Edi2.PowerShell.Commands
 
         /// <summary>API v2: list unread messages for these receivers (at most 100; mark them read to see more).</summary>
         [Parameter(Mandatory = true, ParameterSetName = UnreadSet)]
-        [ValidateCount(1, 1500)]
+        [ValidateCount(1, Edi2HerIds.MaxPerRequest)]
         [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int[] ReceiverHerId { get; set; } = Array.Empty<int>();
 

@@ -20,8 +20,8 @@ namespace Edi2.PowerShell.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("HerIds", "ReceiverHerId")]
-        [ValidateCount(1, 1500)]
-        [ValidateRange(1, int.MaxValue)]
+        [ValidateCount(1, Edi2HerIds.MaxPerRequest)]
+        [ValidateRange(Edi2HerIds.Min, Edi2HerIds.Max)]
         [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int[] HerId { get; set; } = Array.Empty<int>();
 
@@ -149,6 +149,7 @@ namespace Edi2.PowerShell.Commands
                 long next = notifications.Max(n => n.Offset);
                 if (next <= offset) return;
                 offset = next;
+                await PostedSoFarAsync(token).ConfigureAwait(false); // output stopped meanwhile (Select-Object -First): no next page
             }
         }
 

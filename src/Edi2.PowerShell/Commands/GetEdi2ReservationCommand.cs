@@ -13,7 +13,7 @@ namespace Edi2.PowerShell.Commands
     public sealed class GetEdi2ReservationCommand : Edi2Cmdlet
     {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, int.MaxValue)]
+        [ValidateRange(Edi2HerIds.Min, Edi2HerIds.Max)]
         [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int[] HerId { get; set; } = Array.Empty<int>();
 

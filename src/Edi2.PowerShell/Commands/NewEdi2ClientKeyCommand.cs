@@ -2,6 +2,8 @@ using System;
 using System.Management.Automation;
 using Edi2.HelseId;
 using Edi2.Model;
+using Edi2.PowerShell.Completion;
+using Edi2.PowerShell.Validation;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -19,7 +21,8 @@ namespace Edi2.PowerShell.Commands
 
         /// <summary>PS256 (RSA 4096, as HelseID's own key rotation), RS256 (RSA 4096) or ES256 (P-256).</summary>
         [Parameter]
-        [ValidateSet("PS256", "RS256", "ES256")]
+        [ValidateList(SigningAlgorithms.ForNewKeysList)]
+        [ArgumentCompleter(typeof(NewKeyAlgorithmCompleter))]
         public string Algorithm { get; set; } = "PS256";
 
         /// <summary>Replace an existing file (the old key is lost).</summary>

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading;
 using System.Threading.Tasks;
 using Edi2.Model;
 using Edi2.PowerShell.Completion;
@@ -20,8 +19,8 @@ namespace Edi2.PowerShell.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("HerIds", "ReceiverHerId")]
-        [ValidateCount(1, 1500)]
-        [ValidateRange(1, int.MaxValue)]
+        [ValidateCount(1, Edi2HerIds.MaxPerRequest)]
+        [ValidateRange(Edi2HerIds.Min, Edi2HerIds.Max)]
         [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int[] HerId { get; set; } = Array.Empty<int>();
 
@@ -82,36 +81,24 @@ namespace Edi2.PowerShell.Commands
             history.HerIds(HerId, "Messages received for it");
             ReceiveProgress? last = null;
 
-            // Stopped output (Select-Object -First, a failing downstream command) must also stop the run, not leave it working unseen.
-            using (var abandon = new CancellationTokenSource())
+            try
             {
-                try
+                // Stopped output (Select-Object -First) stops the run too: Run cancels the work when a posted write throws.
+                Run(async token =>
                 {
-                    Run(async token =>
+                    await foreach (var happened in workflow.RunAsync(token).ConfigureAwait(false))
                     {
-                        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(token, abandon.Token))
-                        {
-                            await foreach (var happened in workflow.RunAsync(linked.Token).ConfigureAwait(false))
-                            {
-                                Post(() => Handle(happened));
-                            }
-                        }
-                    });
-                }
-                catch (Exception e) when (ErrorRecords.IsExpected(e))
-                {
-                    abandon.Cancel();
-                    ThrowTerminatingError(ErrorRecords.From(e, workflow.StatePath));
-                }
-                catch
-                {
-                    abandon.Cancel();
-                    throw;
-                }
-                finally
-                {
-                    progress.Complete();
-                }
+                        Post(() => Handle(happened));
+                    }
+                });
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                ThrowTerminatingError(ErrorRecords.From(e, workflow.StatePath));
+            }
+            finally
+            {
+                progress.Complete();
             }
             WriteVerbose(last is null
                 ? $"No new notifications for HER-id {herIds} (state {workflow.StatePath})."

@@ -73,11 +73,7 @@ namespace Edi2.PowerShell.Commands
 
         private static string? Mismatch(Edi2.Model.Edi2Reservation reservation, Edi2Session session)
         {
-            bool otherClient = !string.Equals(reservation.ClientId, session.ClientId, StringComparison.Ordinal);
-            bool otherEnvironment = reservation.Environment != session.Environment;
-            bool otherApi = reservation.ApiBaseUri != null
-                && !string.Equals(reservation.ApiBaseUri.AbsoluteUri.TrimEnd('/'), session.ApiBaseUri.AbsoluteUri.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
-            if (!otherClient && !otherEnvironment && !otherApi) return null;
+            if (session.ClientScope.Owns(reservation.ClientId, reservation.Environment, reservation.ApiBaseUri)) return null;
             return $"client '{reservation.ClientId}' ({reservation.Environment}{(reservation.ApiBaseUri is null ? "" : ", " + reservation.ApiBaseUri)})";
         }
     }

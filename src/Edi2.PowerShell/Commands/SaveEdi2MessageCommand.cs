@@ -69,8 +69,11 @@ namespace Edi2.PowerShell.Commands
                 string file = System.IO.Path.Combine(folder, MessageFiles.FileName(id));
                 string what = MarkDownloaded ? $"message {id} to {file}, then mark it downloaded for HER-id {ReceiverHerId}" : $"message {id} to {file}";
                 if (!ShouldProcess(what, "Save")) continue;
+                // Asked before the download, so the engine does save and mark as one step.
+                bool mark = MarkDownloaded && ShouldProcess($"message {id} for HER-id {ReceiverHerId}", "Mark downloaded");
 
                 Edi2SavedMessage saved;
+                SaveAndMarkResult? marked = null;
                 try
                 {
                     string done = _saved == 0 ? "" : $"{_saved} saved; ";
@@ -78,7 +81,8 @@ namespace Edi2.PowerShell.Commands
                     var bytes = progress.Enabled
                         ? ReportTo(received => progress.Update($"Message {id}: {WorkflowSupport.Bytes(received)} received", $"{done}to {file}"))
                         : null;
-                    saved = Run(token => MessageFiles.SaveAsync(session.Api, id, folder, Force, token, bytes));
+                    if (mark) marked = Run(token => MessageFiles.SaveAndMarkAsync(session.Api, id, ReceiverHerId, folder, Force, token, bytes));
+                    saved = marked?.Saved ?? Run(token => MessageFiles.SaveAsync(session.Api, id, folder, Force, token, bytes));
                     _saved++;
                 }
                 catch (Exception e) when (ErrorRecords.IsExpected(e))
@@ -87,24 +91,10 @@ namespace Edi2.PowerShell.Commands
                     continue;
                 }
                 if (saved.AlreadyPresent) WriteVerbose($"{saved.Path} is already there (complete); kept, not downloaded again. -Force downloads it again.");
-
-                if (MarkDownloaded)
-                {
-                    saved.ReceiverHerId = ReceiverHerId;
-                    if (ShouldProcess($"message {id} for HER-id {ReceiverHerId}", "Mark downloaded"))
-                    {
-                        try
-                        {
-                            Run(token => session.Api.MarkDownloadedAsync(id, ReceiverHerId, token));
-                            saved.MarkedDownloaded = true;
-                        }
-                        catch (Exception e) when (ErrorRecords.IsExpected(e))
-                        {
-                            // The file is safe: say so by writing it out, and report that the mark failed.
-                            WriteError(ErrorRecords.From(e, id));
-                        }
-                    }
-                }
+                if (MarkDownloaded) saved.ReceiverHerId = ReceiverHerId;
+                if (marked?.Warning != null) WriteWarning(marked.Warning);
+                // The file is safe: say so by writing it out, and report that the mark failed.
+                if (marked?.MarkError != null) WriteError(ErrorRecords.From(marked.MarkError, id));
                 history.Output(saved);
                 WriteObject(saved);
             }

@@ -31,13 +31,13 @@ namespace Edi2.PowerShell.Commands
 
         /// <summary>The sending HER-id (API v3; v2 reads it from the MsgHead).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, int.MaxValue)]
+        [ValidateRange(Edi2HerIds.Min, Edi2HerIds.Max)]
         [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int SenderHerId { get; set; }
 
         /// <summary>Receivers (v3); with v2, a subset of the MsgHead's receivers.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, int.MaxValue)]
+        [ValidateRange(Edi2HerIds.Min, Edi2HerIds.Max)]
         public int[] ReceiverHerId { get; set; } = Array.Empty<int>();
 
         /// <summary>FinnKode 8279 message type, e.g. DIALOG_HELSEFAGLIG (v3).</summary>

@@ -29,7 +29,7 @@ namespace Edi2.PowerShell.Commands
         /// <summary>The receiver that answers (must be a receiver of the message).</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ReceiverHerId")]
-        [ValidateRange(1, int.MaxValue)]
+        [ValidateRange(Edi2HerIds.Min, Edi2HerIds.Max)]
         [ArgumentCompleter(typeof(Edi2HerIdCompleter))]
         public int SenderHerId { get; set; }
 

@@ -60,9 +60,9 @@ namespace Edi2.PowerShell.Commands
             var history = SessionHistory.For(session);
             try
             {
-                for (int start = 0; start < _herIds.Count; start += Edi2.Api.Edi2ApiClient.MaxHerIdsPerRequest)
+                for (int start = 0; start < _herIds.Count; start += Edi2HerIds.MaxPerRequest)
                 {
-                    var batch = _herIds.Skip(start).Take(Edi2.Api.Edi2ApiClient.MaxHerIdsPerRequest).ToList();
+                    var batch = _herIds.Skip(start).Take(Edi2HerIds.MaxPerRequest).ToList();
                     progress.Update($"HER-id {batch[0]}{(batch.Count > 1 ? $" and {batch.Count - 1} more" : "")}: {start} of {_herIds.Count} reserved",
                         $"client '{session.ClientId}' ({session.Environment}); ledger {ledger.Path}", Edi2Progress.Percent(start, _herIds.Count), force: true);
                     var reserved = Run(token => Reservations.ReserveAsync(session, batch, RejectMessageFunction, ledger, token));

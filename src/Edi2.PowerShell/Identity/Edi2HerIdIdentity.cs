@@ -31,7 +31,6 @@ namespace Edi2.PowerShell.Identity
 
         public override string ToString() => HerId.ToString(CultureInfo.InvariantCulture);
 
-        private static int Check(int herId) =>
-            herId > 0 ? herId : throw new ArgumentException($"{herId} is not a HER-id (a positive number).");
+        private static int Check(int herId) => Edi2HerIds.Check(herId, nameof(HerId));
     }
 }

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using Edi2.Api;
 using Edi2.Client.Tests.Api;
 using Edi2.FakeNhn.Edi;
+using Edi2.HelseId;
 using Edi2.Workflows;
 using static Edi2.Client.Tests.Api.ApiTestContext;
 
@@ -304,5 +307,70 @@ public sealed class ReceiveWorkflowTests
         // Different HER-id sets get different default state files.
         Assert.NotEqual(Workflow(context, folder.Path).StatePath, Workflow(context, folder.Path, herIds: [Ours, OursToo]).StatePath);
         Assert.Equal(Workflow(context, folder.Path, herIds: [OursToo, Ours]).StatePath, Workflow(context, folder.Path, herIds: [Ours, OursToo, Ours]).StatePath);
+    }
+
+    /// <summary>Another session of client c3 (a second key), so two spellings of one API can be connected side by side.</summary>
+    private static async Task<Edi2Session> ConnectC3Async(ApiTestContext context, Uri apiBase)
+    {
+        string jwk = TestKeys.EcJwk();
+        context.Nhn.State.AddClientKey("c3", TestKeys.PublicOf(jwk));
+        return await Edi2Session.ConnectAsync(new Edi2ConnectionOptions { ClientId = "c3", Authority = new Uri(context.Nhn.Issuer), ApiBaseUri = apiBase }, SigningKey.FromJwk(jwk));
+    }
+
+    [Fact]
+    public async Task An_API_base_with_and_without_its_trailing_slash_is_one_state_file_and_a_run_with_the_other_spelling_goes_on_from_the_offset()
+    {
+        await using var context = await StartAsync();
+        using var folder = new TempFolder();
+        context.Nhn.Api.PathBase = "/api"; // the bug needs a path: "http://host" and "http://host/" are one AbsoluteUri
+        var unslashed = new Uri(context.Nhn.BaseUri, "api");
+        var slashed = new Uri(context.Nhn.BaseUri, "api/");
+        using var c3 = await context.ConnectAsync("c3", "999999999", configure: o => o.ApiBaseUri = unslashed);
+        using var c3Slashed = await ConnectC3Async(context, slashed);
+        context.Nhn.Edi.AddNotifications(Ours, 3);
+
+        var first = await WorkflowAssert.RunAsync(new ReceiveWorkflow(c3, new ReceiveOptions([Ours], folder.Path)));
+        Assert.Equal(3, first.Count(e => e.Kind == ReceiveEventKind.Saved));
+        context.Nhn.Edi.AddNotifications(Ours, 2);
+
+        var second = new ReceiveWorkflow(c3Slashed, new ReceiveOptions([Ours], folder.Path));
+        var again = await WorkflowAssert.RunAsync(second);
+
+        // Only the two new ones: the run did not start again from offset 0 (which would find three files already there).
+        var saved = again.Where(e => e.Kind == ReceiveEventKind.Saved).Select(e => e.Saved!).ToList();
+        Assert.Equal(0, saved.Count(s => s.AlreadyPresent));
+        Assert.Equal(2, saved.Count);
+        Assert.Single(Directory.GetFiles(folder.Path, ".edi2-receive-*.json"));
+        Assert.Equal(new ReceiveWorkflow(c3, new ReceiveOptions([Ours], folder.Path)).StatePath, second.StatePath);
+        Assert.Equal(context.Nhn.Edi.LastOffset, SavedOffset(second));
+        WorkflowAssert.AllReceived(context, folder.Path, Ours, 5);
+    }
+
+    [Fact]
+    public async Task A_state_file_named_after_the_API_base_as_typed_before_is_still_found_and_belongs_with_either_spelling()
+    {
+        await using var context = await StartAsync();
+        using var folder = new TempFolder();
+        context.Nhn.Api.PathBase = "/api";
+        var unslashed = new Uri(context.Nhn.BaseUri, "api");
+        using var c3 = await context.ConnectAsync("c3", "999999999", configure: o => o.ApiBaseUri = unslashed);
+        using var c3Slashed = await ConnectC3Async(context, new Uri(context.Nhn.BaseUri, "API/"));
+        context.Nhn.Edi.AddNotifications(Ours, 4);
+        long handled = OffsetOfNewMessage(context, 1);
+
+        // What 1.x wrote: the name hashes the API base exactly as typed, the file holds it as typed.
+        string key = $"Test|c3|{unslashed.AbsoluteUri}|{Ours}";
+        string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..12].ToLowerInvariant();
+        string old = Path.Combine(folder.Path, $".edi2-receive-{hash}.json");
+        File.WriteAllText(old, $$"""{ "version": 1, "offset": {{handled}}, "clientId": "c3", "environment": "Test", "apiBaseUri": "{{unslashed.AbsoluteUri}}", "herIds": [{{Ours}}], "updatedAt": "2025-01-01T00:00:00+00:00" }""");
+
+        foreach (var session in new[] { c3, c3Slashed })
+        {
+            Assert.Equal(old, new ReceiveWorkflow(session, new ReceiveOptions([Ours], folder.Path)).StatePath);
+        }
+        var events = await WorkflowAssert.RunAsync(new ReceiveWorkflow(c3Slashed, new ReceiveOptions([Ours], folder.Path)));
+        Assert.Equal(2, events.Count(e => e.Kind == ReceiveEventKind.Saved)); // the two after the saved offset
+        Assert.Equal(context.Nhn.Edi.LastOffset, SavedOffset(new ReceiveWorkflow(c3, new ReceiveOptions([Ours], folder.Path))));
+        Assert.Single(Directory.GetFiles(folder.Path, ".edi2-receive-*.json"));
     }
 }

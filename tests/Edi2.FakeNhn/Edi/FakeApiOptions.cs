@@ -18,6 +18,7 @@ public sealed class FakeApiOptions
     private TimeSpan _nonceLifetime = TimeSpan.FromSeconds(60);
     private TimeSpan _streamKeepAliveInterval = TimeSpan.FromSeconds(1);
     private long _maxDocumentBytes = 35L * 1024 * 1024;
+    private string? _pathBase;
 
     /// <summary>
     /// RFC 9449 §9 resource-server nonces: a proof without this API's own nonce gets 401 use_dpop_nonce
@@ -66,6 +67,16 @@ public sealed class FakeApiOptions
     {
         get => Get(ref _maxDocumentBytes);
         set => Set(ref _maxDocumentBytes, value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be positive."));
+    }
+
+    /// <summary>
+    /// Also serve the API under this path (say "/api"), as a gateway in front of NHN would: tests of an API base
+    /// with a path. Requests at the root are served as before.
+    /// </summary>
+    public string? PathBase
+    {
+        get => Get(ref _pathBase);
+        set => Set(ref _pathBase, value is null || value.StartsWith('/') ? value?.TrimEnd('/') : throw new ArgumentException("Must start with '/'.", nameof(value)));
     }
 
     /// <summary>

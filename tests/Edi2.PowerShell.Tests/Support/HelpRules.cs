@@ -43,7 +43,7 @@ internal static class HelpRules
         return type.Name;
     }
 
-    /// <summary>Type name, ValidateSet or enum values, and [SupportsWildcards] of a parameter, read from the cmdlet assembly's metadata.</summary>
+    /// <summary>Type name, ValidateSet, ValidateList or enum values, and [SupportsWildcards] of a parameter, read from the cmdlet assembly's metadata.</summary>
     public static ParameterFacts Facts(Assembly assembly, CmdletModel cmdlet, CmdletParameter parameter)
     {
         Type type = assembly.GetType(cmdlet.TypeName, throwOnError: true)!;
@@ -57,6 +57,9 @@ internal static class HelpRules
             .SelectMany(a => a.Value is ReadOnlyCollection<CustomAttributeTypedArgument> items ? items.Select(i => i.Value) : [a.Value])
             .Select(v => v?.ToString() ?? "")
             .ToList();
+        // [ValidateList("A,B")]: a ValidateSet over an engine list, given as one constant.
+        accepted.AddRange(attributes.Where(a => a.AttributeType.FullName == "Edi2.PowerShell.Validation.ValidateListAttribute")
+            .SelectMany(a => ((string)a.ConstructorArguments[0].Value!).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
         Type underlying = parameterType.Name == "Nullable`1" ? parameterType.GetGenericArguments()[0] : parameterType;
         if (accepted.Count == 0 && underlying.IsEnum)
         {
