@@ -1,7 +1,7 @@
 namespace Edi2.PowerShell.Tests.Support;
 
 /// <summary>
-/// ../shared/design/SURFACE.md as data. The names listed there are fixed: a cmdlet may add parameters but not lack these.
+/// The public contract (the cmdlet names and parameters the design fixes) as data: a cmdlet may add parameters but not lack these.
 /// The rules apply only to cmdlets that exist, so they hold while the cmdlets are being written.
 /// </summary>
 internal static class Surface
