@@ -123,13 +123,6 @@ namespace Edi2
 
         internal TimeProvider Clock { get; }
 
-        /// <summary>Called for every HTTP exchange with the API (for -Verbose); never sees a secret.</summary>
-        public Action<Edi2HttpTrace>? Trace
-        {
-            get => _pipeline.Trace;
-            set => _pipeline.Trace = value;
-        }
-
         /// <summary>Builds a session and gets its first token at once, so a wrong client id or key fails here, not later.</summary>
         public static async Task<Edi2Session> ConnectAsync(Edi2ConnectionOptions options, SigningKey clientKey, CancellationToken cancellationToken = default,
             HttpMessageHandler? handler = null, TimeProvider? clock = null)

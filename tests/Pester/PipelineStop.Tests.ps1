@@ -22,16 +22,17 @@ Describe 'Stopped output stops the work (Select-Object -First)' {
             $null = Send-Edi2Message -Session $Session -Content $xml -SenderHerId $OursToo -ReceiverHerId $Ours -MessageType DIALOG_HELSEFAGLIG -Confirm:$false -ErrorAction Stop
         }
 
-        # Every HTTP exchange of the session from now on (the engine reports them on its own threads).
-        $script:Exchanges = [System.Collections.Concurrent.ConcurrentQueue[Edi2.Api.Edi2HttpTrace]]::new()
-        $Session.Trace = [Action[Edi2.Api.Edi2HttpTrace]] $Exchanges.Enqueue
+        # Every HTTP exchange of the work started from here on (the engine reports them on its own threads); the
+        # cmdlets' own trace scopes add to this one, they do not replace it.
+        $script:Exchanges = [System.Collections.Concurrent.ConcurrentQueue[Edi2.Diagnostics.Edi2HttpTrace]]::new()
+        $script:TraceScope = [Edi2.Diagnostics.Edi2TraceScope]::Begin([Action[Edi2.Diagnostics.Edi2HttpTrace]] $Exchanges.Enqueue)
         function script:Reset-Exchanges { $script:Exchanges.Clear() }
         function script:Get-Exchanges { @($script:Exchanges.ToArray() | ForEach-Object { "$_" }) }
     }
 
     AfterAll {
+        if ($script:TraceScope) { $script:TraceScope.Dispose() }
         if ($script:Session) {
-            $Session.Trace = $null
             Disconnect-Edi2 -Session $Session
         }
         if ($script:Fake) { Stop-FakeNhn -Fake $script:Fake }

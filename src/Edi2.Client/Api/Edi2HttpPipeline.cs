@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
+using Edi2.Diagnostics;
 using Edi2.HelseId;
 
 namespace Edi2.Api
@@ -28,49 +29,11 @@ namespace Edi2.Api
         /// <summary>The same for a request that uploads a business document (up to 47 MB of JSON).</summary>
         public TimeSpan UploadTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
-        internal TimeSpan Backoff(int attempt)
-        {
-            double factor = Math.Pow(2, attempt - 1);
-            double ms = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * factor);
-            return TimeSpan.FromMilliseconds(ms);
-        }
-    }
+        internal TimeSpan Backoff(int attempt) => Exponential(BaseDelay, MaxDelay, attempt);
 
-    /// <summary>One HTTP exchange with the API, for -Verbose and -Debug. Holds no token, proof or key.</summary>
-    public sealed class Edi2HttpTrace
-    {
-        internal Edi2HttpTrace(string method, Uri uri, int? status, TimeSpan elapsed, int attempt, string? note, string requestHeaders)
-        {
-            RequestHeaders = requestHeaders;
-            Method = method;
-            Uri = uri;
-            StatusCode = status;
-            Elapsed = elapsed;
-            Attempt = attempt;
-            Note = note;
-        }
-
-        public string Method { get; }
-
-        public Uri Uri { get; }
-
-        /// <summary>Null when no answer came (a transport error).</summary>
-        public int? StatusCode { get; }
-
-        /// <summary>The request headers, with the token and proof redacted.</summary>
-        public string RequestHeaders { get; }
-
-        public TimeSpan Elapsed { get; }
-
-        public int Attempt { get; }
-
-        /// <summary>Why the pipeline tried again, or the transport error.</summary>
-        public string? Note { get; }
-
-        public override string ToString() =>
-            $"{Method} {Uri} -> {(StatusCode?.ToString() ?? "no answer")} in {Elapsed.TotalMilliseconds:0} ms"
-            + (Attempt > 1 ? $" (attempt {Attempt})" : "")
-            + (Note is null ? "" : $": {Note}");
+        /// <summary>The wait before try <paramref name="n"/> + 1: <paramref name="first"/>, doubled each time, at most <paramref name="max"/>.</summary>
+        internal static TimeSpan Exponential(TimeSpan first, TimeSpan max, int n) =>
+            TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, first.TotalMilliseconds * Math.Pow(2, Math.Max(0, n - 1))));
     }
 
     /// <summary>
@@ -100,9 +63,6 @@ namespace Edi2.Api
         }
 
         public Uri ApiBase { get; }
-
-        /// <summary>Called on the thread that sent the request; the cmdlet side queues it for -Verbose.</summary>
-        public Action<Edi2HttpTrace>? Trace { get; set; }
 
         /// <summary>
         /// Sends a request whose body <paramref name="content"/> makes fresh for each attempt (so large bodies are streamed again,
@@ -152,9 +112,8 @@ namespace Edi2.Api
                 if (status == 401)
                 {
                     string? challenge = DPoPError(response);
-                    if (challenge == "use_dpop_nonce" && nonce != null && !nonceAnswered)
+                    if (DPoPNonceKeeper.AnswerOnce(challenge, nonce, ref nonceAnswered))
                     {
-                        nonceAnswered = true;
                         Retrying(response, method, uri, watch, attempt, "the API asked for a DPoP nonce");
                         continue;
                     }
@@ -195,7 +154,6 @@ namespace Edi2.Api
             // For -Debug: what was sent, with the credentials named but never shown.
             string headers = $"Authorization: DPoP <access token>; DPoP: <proof for {method} {uri.GetLeftPart(UriPartial.Path)}>; api-version: {_apiVersion}; nhn-source-system: {_sourceSystem}";
             var trace = new Edi2HttpTrace(method.Method, uri, status, watch.Elapsed, attempt, note, headers);
-            Trace?.Invoke(trace);
             Edi2TraceScope.Report(trace);
         }
 

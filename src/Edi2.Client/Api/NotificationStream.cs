@@ -149,8 +149,7 @@ namespace Edi2.Api
                     }
                 }
 
-                double backoff = Math.Min(MaxReconnectDelay.TotalMilliseconds, ReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, failures - 1)));
-                await Task.Delay(TimeSpan.FromMilliseconds(backoff), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(RetryPolicy.Exponential(ReconnectDelay, MaxReconnectDelay, failures), cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -23,6 +23,17 @@ namespace Edi2.HelseId
             return nonce;
         }
 
+        /// <summary>
+        /// The one retry rule for a nonce challenge (RFC 9449 sections 8 and 9): a <c>use_dpop_nonce</c> answer that
+        /// carries a nonce is tried again once, with a new proof; a second challenge for the same request is an error.
+        /// </summary>
+        public static bool AnswerOnce(string? error, string? nonce, ref bool answered)
+        {
+            if (error != "use_dpop_nonce" || nonce is null || answered) return false;
+            answered = true;
+            return true;
+        }
+
         /// <summary>Keeps the response's <c>DPoP-Nonce</c> (one value, as Duende.IdentityModel reads it); returns it.</summary>
         public string? Remember(HttpResponseMessage response) =>
             Remember(response.Headers.TryGetValues("DPoP-Nonce", out var values) && values.Count() == 1 ? values.First() : null);

@@ -7,7 +7,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Duende.IdentityModel.Client;
-using Edi2.Api;
+using Edi2.Diagnostics;
 using OAuthClientAssertion = Duende.IdentityModel.Client.ClientAssertion;
 
 namespace Edi2.HelseId
@@ -71,6 +71,7 @@ namespace Edi2.HelseId
         private async Task<AccessToken> RequestWithNonceAsync(Discovery discovery, CancellationToken cancellationToken)
         {
             Uri endpoint = discovery.TokenEndpoint;
+            bool nonceAnswered = false;
             for (int attempt = 1; ; attempt++)
             {
                 DateTimeOffset now = _clock.GetUtcNow();
@@ -109,7 +110,7 @@ namespace Edi2.HelseId
                             return ReadToken(response, endpoint, now);
                         }
                         if (error is null) throw Unexpected(http, endpoint, "did not answer with an OAuth error");
-                        if (error == "use_dpop_nonce" && nonce != null && attempt == 1) continue;
+                        if (DPoPNonceKeeper.AnswerOnce(error, nonce, ref nonceAnswered)) continue;
                         throw Explain((int)http.StatusCode, error, response.ErrorDescription, nonce != null);
                     }
                 }

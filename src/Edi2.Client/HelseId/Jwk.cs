@@ -15,21 +15,13 @@ namespace Edi2.HelseId
     {
         private static readonly string[] RsaPrivateMembers = { "d", "p", "q", "dp", "dq", "qi" };
 
-        /// <summary>RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace, base64url.</summary>
+        /// <summary>RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace, base64url (Microsoft.IdentityModel's <see cref="JsonWebKey.ComputeJwkThumbprint"/>).</summary>
         public static string Thumbprint(IReadOnlyDictionary<string, object> publicJwk)
         {
-            string[] members = (string)publicJwk["kty"] == "RSA" ? new[] { "e", "kty", "n" } : new[] { "crv", "kty", "x", "y" };
-            var canonical = new StringBuilder("{");
-            foreach (string member in members)
-            {
-                if (canonical.Length > 1) canonical.Append(',');
-                canonical.Append('"').Append(member).Append("\":\"").Append((string)publicJwk[member]).Append('"');
-            }
-            canonical.Append('}');
-            using (var sha = SHA256.Create())
-            {
-                return Base64UrlEncoder.Encode(sha.ComputeHash(Encoding.UTF8.GetBytes(canonical.ToString())));
-            }
+            var key = (string)publicJwk["kty"] == "RSA"
+                ? new JsonWebKey { Kty = "RSA", E = (string)publicJwk["e"], N = (string)publicJwk["n"] }
+                : new JsonWebKey { Kty = (string)publicJwk["kty"], Crv = (string)publicJwk["crv"], X = (string)publicJwk["x"], Y = (string)publicJwk["y"] };
+            return Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());
         }
 
         public static IReadOnlyDictionary<string, object> WithMetadata(IReadOnlyDictionary<string, object> publicJwk, string? kid, string alg)

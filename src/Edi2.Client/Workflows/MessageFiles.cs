@@ -39,7 +39,8 @@ namespace Edi2.Workflows
             if (!overwrite && File.Exists(target)) return Describe(messageId, target, alreadyPresent: true);
 
             RemoveStalePartials(folder, messageId);
-            string temporary = Path.Combine(folder, "." + messageId.ToString("D") + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + PartialSuffix);
+            // .<id>.<random>.partial: the name RemoveStalePartials looks for.
+            string temporary = AtomicFile.TemporaryPathFor(Path.Combine(folder, messageId.ToString("D")), PartialSuffix);
             string sha256;
             long length;
             try

@@ -4,7 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using Edi2.Api;
+using Edi2.Diagnostics;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -31,7 +31,7 @@ namespace Edi2.PowerShell.Commands
 
         /// <summary>
         /// What the cmdlet is working on now (a message id, a HER-id, a path), for an error it did not expect. Set it as
-        /// the work moves from item to item; <see cref="TryItem"/> and <see cref="OrTerminate{T}"/> set it to their target.
+        /// the work moves from item to item; <see cref="TryItem"/> sets it to its target.
         /// When it is null the error is about the main bound parameter (the pipeline one, else the one at position 0).
         /// </summary>
         protected object? CurrentTarget { get; set; }
@@ -85,7 +85,7 @@ namespace Edi2.PowerShell.Commands
                 // Ctrl+C or a stopped pipeline: whatever the cancelled work threw, the pipeline is stopping.
                 if (_stopping) throw new PipelineStoppedException();
                 CompleteProgress();
-                ThrowTerminatingError(ErrorRecords.From(e, CurrentTarget ?? MainTarget()));
+                ThrowEdi2Error(e, CurrentTarget ?? MainTarget());
             }
         }
 
@@ -111,7 +111,7 @@ namespace Edi2.PowerShell.Commands
         /// </summary>
         internal Edi2Progress NewProgress(string activity, string status, int activityId = 1)
         {
-            var progress = new Edi2Progress(this, WorkflowSupport.IsInteractive(Host), activityId, activity, status);
+            var progress = new Edi2Progress(this, InteractiveHost.IsInteractive(Host), activityId, activity, status);
             _progress.Add(progress);
             return progress;
         }
@@ -224,29 +224,25 @@ namespace Edi2.PowerShell.Commands
                 WriteDebug(trace.RequestHeaders);
             });
 
-        /// <summary>A non-terminating error for one item; the pipeline goes on.</summary>
-        protected void WriteEdi2Error(Exception exception, object? target = null) =>
-            WriteError(ErrorRecords.From(exception, target));
+        // The two kinds of error PowerShell has, both made by ErrorRecords: cmdlets report errors through these only.
 
-        /// <summary>An error after which this cmdlet cannot go on.</summary>
-        protected Exception Terminate(Exception exception, object? target = null)
-        {
-            ThrowTerminatingError(ErrorRecords.From(exception, target));
-            return exception; // not reached
-        }
+        /// <summary>A non-terminating error about one item; the pipeline goes on with the next.</summary>
+        protected void WriteItemError(Exception exception, object? target) => WriteItemError(ErrorRecords.From(exception, target));
 
-        /// <summary>Runs work this cmdlet cannot go on without; an Edi2 or argument failure ends the cmdlet with that error.</summary>
-        protected T OrTerminate<T>(object? target, Func<T> work)
+        /// <summary>The same for an error the cmdlet finds itself (made by <see cref="ErrorRecords"/>, never by hand).</summary>
+        protected void WriteItemError(ErrorRecord record) => WriteError(record);
+
+        /// <summary>
+        /// A terminating error: this cmdlet cannot go on. It never returns; the Exception return type lets callers write
+        /// <c>throw ThrowEdi2Error(...)</c> so the compiler knows that too.
+        /// </summary>
+        protected Exception ThrowEdi2Error(Exception exception, object? target) => ThrowEdi2Error(ErrorRecords.From(exception, target));
+
+        /// <inheritdoc cref="ThrowEdi2Error(Exception, object?)"/>
+        protected Exception ThrowEdi2Error(ErrorRecord record)
         {
-            if (target != null) CurrentTarget = target;
-            try
-            {
-                return work();
-            }
-            catch (Exception e) when (ErrorRecords.IsExpected(e))
-            {
-                throw Terminate(e, target);
-            }
+            ThrowTerminatingError(record);
+            return record.Exception; // not reached
         }
 
         /// <summary>Runs per-item work, turning an Edi2 or argument failure into a non-terminating error for that item.</summary>
@@ -262,7 +258,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
-                WriteEdi2Error(e, target);
+                WriteItemError(e, target);
                 CurrentTarget = previous;
                 return false;
             }

@@ -6,7 +6,7 @@ using System.Threading;
 namespace Edi2.PowerShell.Commands
 {
     /// <summary>
-    /// One progress bar of a cmdlet, shown only to a person watching (<see cref="WorkflowSupport.IsInteractive"/>: never in
+    /// One progress bar of a cmdlet, shown only to a person watching (<see cref="InteractiveHost.IsInteractive"/>: never in
     /// scheduled or <c>-NonInteractive</c> runs) and throttled: the first update is written at once, later ones at most every
     /// <see cref="Interval"/> (the latest one is kept and written by <see cref="Flush"/>). Made by
     /// <see cref="Edi2Cmdlet.NewProgress"/>, which completes it at the end of the cmdlet and on any error; call it on the

@@ -14,18 +14,8 @@ namespace Edi2.PowerShell.Commands
         protected Edi2Session ResolveSession()
         {
             var session = Session ?? DefaultSession.Get();
-            if (session is null)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new InvalidOperationException("Not connected to EDI 2.0: run Connect-Edi2 first, or pass -Session."),
-                    "Edi2.Session.NotConnected", ErrorCategory.ConnectionError, null));
-            }
-            if (session!.IsDisposed)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new InvalidOperationException($"The session for client '{session.ClientId}' was disconnected; run Connect-Edi2 again."),
-                    "Edi2.Session.Disconnected", ErrorCategory.ConnectionError, session));
-            }
+            if (session is null) throw ThrowEdi2Error(ErrorRecords.NotConnected());
+            if (session.IsDisposed) throw ThrowEdi2Error(ErrorRecords.Disconnected(session));
             return session;
         }
     }

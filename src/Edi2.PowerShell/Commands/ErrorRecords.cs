@@ -36,6 +36,20 @@ namespace Edi2.PowerShell.Commands
             return record;
         }
 
+        // Errors a cmdlet finds itself, with no engine exception to classify.
+
+        public static ErrorRecord NotConnected() => new ErrorRecord(
+            new InvalidOperationException("Not connected to EDI 2.0: run Connect-Edi2 first, or pass -Session."),
+            "Edi2.Session.NotConnected", ErrorCategory.ConnectionError, null);
+
+        public static ErrorRecord Disconnected(Edi2Session session) => new ErrorRecord(
+            new InvalidOperationException($"The session for client '{session.ClientId}' was disconnected; run Connect-Edi2 again."),
+            "Edi2.Session.Disconnected", ErrorCategory.ConnectionError, session);
+
+        public static ErrorRecord NoReservation(int herId, bool filtered) => new ErrorRecord(
+            new ItemNotFoundException($"HER-id {herId} has no reservation in the ledger{(filtered ? " matching the filters" : "")}."),
+            "Edi2.Reservation.NotFound", ErrorCategory.ObjectNotFound, herId);
+
         private static (string Id, ErrorCategory Category) Classify(Exception e)
         {
             switch (e)

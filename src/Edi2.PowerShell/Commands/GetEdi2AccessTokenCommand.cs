@@ -31,7 +31,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (System.Exception e) when (ErrorRecords.IsExpected(e))
             {
-                WriteEdi2Error(e, session.ClientId);
+                WriteItemError(e, session.ClientId);
                 return;
             }
 

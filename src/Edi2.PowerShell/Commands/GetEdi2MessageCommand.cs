@@ -49,7 +49,7 @@ namespace Edi2.PowerShell.Commands
                 }
                 catch (Exception e) when (ErrorRecords.IsExpected(e))
                 {
-                    throw Terminate(e, ReceiverHerId);
+                    throw ThrowEdi2Error(e, ReceiverHerId);
                 }
                 return;
             }

@@ -113,7 +113,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
-                throw Terminate(e, herIds);
+                throw ThrowEdi2Error(e, herIds);
             }
             finally
             {

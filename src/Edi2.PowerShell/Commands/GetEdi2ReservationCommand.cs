@@ -33,7 +33,15 @@ namespace Edi2.PowerShell.Commands
 
         protected override void ProcessRecordCore()
         {
-            var entries = OrTerminate(LedgerPath, () => new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)).Read().ToArray());
+            Edi2Reservation[] entries;
+            try
+            {
+                entries = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)).Read().ToArray();
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                throw ThrowEdi2Error(e, LedgerPath);
+            }
 
             var client = ClientId is null ? null : new WildcardPattern(ClientId, WildcardOptions.IgnoreCase);
             var found = entries
@@ -46,9 +54,7 @@ namespace Edi2.PowerShell.Commands
 
             foreach (int missing in HerId.Where(h => found.All(r => r.HerId != h)).Distinct())
             {
-                WriteError(new ErrorRecord(
-                    new ItemNotFoundException($"HER-id {missing} has no reservation in the ledger{(Environment is null && ClientId is null ? "" : " matching the filters")}."),
-                    "Edi2.Reservation.NotFound", ErrorCategory.ObjectNotFound, missing));
+                WriteItemError(ErrorRecords.NoReservation(missing, filtered: !(Environment is null && ClientId is null)));
             }
         }
     }

@@ -65,7 +65,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
-                WriteEdi2Error(e, pathAndQuery);
+                WriteItemError(e, pathAndQuery);
             }
         }
 

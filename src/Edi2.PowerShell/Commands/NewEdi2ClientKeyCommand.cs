@@ -47,7 +47,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
-                throw Terminate(e, path);
+                throw ThrowEdi2Error(e, path);
             }
         }
     }

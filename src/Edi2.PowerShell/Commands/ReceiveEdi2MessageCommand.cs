@@ -65,8 +65,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(ErrorRecords.From(e, HerId));
-                return;
+                throw ThrowEdi2Error(e, HerId);
             }
 
             string herIds = string.Join(", ", HerId.Distinct());
@@ -94,7 +93,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
-                ThrowTerminatingError(ErrorRecords.From(e, workflow.StatePath));
+                throw ThrowEdi2Error(e, workflow.StatePath);
             }
             finally
             {
@@ -102,7 +101,7 @@ namespace Edi2.PowerShell.Commands
             }
             WriteVerbose(last is null
                 ? $"No new notifications for HER-id {herIds} (state {workflow.StatePath})."
-                : $"{last.Notifications} notifications: {last.Downloaded} messages downloaded ({WorkflowSupport.Bytes(last.Bytes)}), {last.AlreadyPresent} already on disk, {last.Skipped} passed over; offset {last.Offset} saved in {workflow.StatePath}.");
+                : $"{last.Notifications} notifications: {last.Downloaded} messages downloaded ({ByteSizes.Format(last.Bytes)}), {last.AlreadyPresent} already on disk, {last.Skipped} passed over; offset {last.Offset} saved in {workflow.StatePath}.");
 
             void Handle(ReceiveEvent happened)
             {
@@ -124,7 +123,7 @@ namespace Edi2.PowerShell.Commands
                         last = happened.Progress;
                         if (last != null)
                         {
-                            progress.Update($"{last.Downloaded} downloaded ({WorkflowSupport.Bytes(last.Bytes)}), {last.AlreadyPresent} already on disk, {last.Skipped} passed over",
+                            progress.Update($"{last.Downloaded} downloaded ({ByteSizes.Format(last.Bytes)}), {last.AlreadyPresent} already on disk, {last.Skipped} passed over",
                                 $"{last.Notifications} notifications, offset {last.Offset}");
                         }
                         break;

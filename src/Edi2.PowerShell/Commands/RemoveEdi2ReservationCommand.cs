@@ -34,7 +34,15 @@ namespace Edi2.PowerShell.Commands
         protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
-            var ledger = OrTerminate(LedgerPath, () => new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)));
+            ReservationLedger ledger;
+            try
+            {
+                ledger = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath));
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                throw ThrowEdi2Error(e, LedgerPath);
+            }
 
             // Piped HER-ids come one per record (the total is not known); an array gives its length.
             var progress = _progress ??= NewProgress("Remove-Edi2Reservation", $"Releasing HER-ids of client '{session.ClientId}' ({session.Environment})");
@@ -48,10 +56,10 @@ namespace Edi2.PowerShell.Commands
                     $"{_done} {verb}; ledger {ledger.Path}", HerId.Length > 1 ? Edi2Progress.Percent(index, HerId.Length) : -1);
                 if (id.Reservation is { } reservation && Mismatch(reservation, session) is string why)
                 {
-                    WriteError(ErrorRecords.From(new Edi2WorkflowException(WorkflowErrorReason.OtherClient,
+                    WriteItemError(new Edi2WorkflowException(WorkflowErrorReason.OtherClient,
                         $"HER-id {herId}'s reservation belongs to {why}; this session is client '{session.ClientId}' ({session.Environment}, {session.ApiBaseUri}). " +
                         "Only the client that reserved it can release it: connect as that client (Connect-Edi2 -ClientId ... -Environment ...) and run this again. Nothing was sent.",
-                        herId), herId));
+                        herId), herId);
                     continue;
                 }
 
@@ -66,7 +74,7 @@ namespace Edi2.PowerShell.Commands
                 }
                 catch (Exception e) when (ErrorRecords.IsExpected(e))
                 {
-                    WriteError(ErrorRecords.From(e, herId));
+                    WriteItemError(e, herId);
                 }
             }
         }

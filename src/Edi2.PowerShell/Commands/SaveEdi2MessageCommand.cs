@@ -62,8 +62,8 @@ namespace Edi2.PowerShell.Commands
                 CurrentTarget = id;
                 if (MarkDownloaded && ReceiverHerId <= 0)
                 {
-                    WriteError(ErrorRecords.From(new ArgumentException(
-                        $"-MarkDownloaded needs -ReceiverHerId (the HER-id the message was received for) to mark message {id}; nothing was saved."), id));
+                    WriteItemError(new ArgumentException(
+                        $"-MarkDownloaded needs -ReceiverHerId (the HER-id the message was received for) to mark message {id}; nothing was saved."), id);
                     continue;
                 }
                 string file = System.IO.Path.Combine(folder, MessageFiles.FileName(id));
@@ -79,7 +79,7 @@ namespace Edi2.PowerShell.Commands
                     string done = _saved == 0 ? "" : $"{_saved} saved; ";
                     progress.Update($"Message {id}: downloading", $"{done}to {file}", force: true);
                     var bytes = progress.Enabled
-                        ? ReportTo(received => progress.Update($"Message {id}: {WorkflowSupport.Bytes(received)} received", $"{done}to {file}"))
+                        ? ReportTo(received => progress.Update($"Message {id}: {ByteSizes.Format(received)} received", $"{done}to {file}"))
                         : null;
                     if (mark) marked = Run(token => MessageFiles.SaveAndMarkAsync(session.Api, id, ReceiverHerId, folder, Force, token, bytes));
                     saved = marked?.Saved ?? Run(token => MessageFiles.SaveAsync(session.Api, id, folder, Force, token, bytes));
@@ -87,14 +87,14 @@ namespace Edi2.PowerShell.Commands
                 }
                 catch (Exception e) when (ErrorRecords.IsExpected(e))
                 {
-                    WriteError(ErrorRecords.From(e, id));
+                    WriteItemError(e, id);
                     continue;
                 }
                 if (saved.AlreadyPresent) WriteVerbose($"{saved.Path} is already there (complete); kept, not downloaded again. -Force downloads it again.");
                 if (MarkDownloaded) saved.ReceiverHerId = ReceiverHerId;
                 if (marked?.Warning != null) WriteWarning(marked.Warning);
                 // The file is safe: say so by writing it out, and report that the mark failed.
-                if (marked?.MarkError != null) WriteError(ErrorRecords.From(marked.MarkError, id));
+                if (marked?.MarkError != null) WriteItemError(marked.MarkError, id);
                 history.Output(saved);
                 WriteObject(saved);
             }

@@ -63,7 +63,7 @@ namespace Edi2.PowerShell.Commands
                     .Where(m => m != null).ToList();
                 if (missing.Count > 0)
                 {
-                    WriteEdi2Error(new ArgumentException($"API v3 needs {string.Join(", ", missing)} to send a message."), Path);
+                    WriteItemError(new ArgumentException($"API v3 needs {string.Join(", ", missing)} to send a message."), Path);
                     return;
                 }
             }
@@ -78,7 +78,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
-                WriteEdi2Error(e, ParameterSetName == PathSet ? Path : "content");
+                WriteItemError(e, ParameterSetName == PathSet ? Path : "content");
                 return;
             }
 
@@ -86,11 +86,11 @@ namespace Edi2.PowerShell.Commands
             if (!ShouldProcess($"{document.Name} to {to}", "Send")) return;
             var progress = _progress ??= NewProgress("Send-Edi2Message", $"Sending {document.Name} to {to}");
             long length = document.Length;
-            string of = " of " + WorkflowSupport.Bytes(length);
+            string of = " of " + ByteSizes.Format(length);
             TryItem(document.Name, () =>
             {
                 var bytes = progress.Enabled
-                    ? ReportTo(sent => progress.Update($"{document.Name}: {WorkflowSupport.Bytes(sent)}{of} sent", $"to {to}", Edi2Progress.Percent(sent, length)))
+                    ? ReportTo(sent => progress.Update($"{document.Name}: {ByteSizes.Format(sent)}{of} sent", $"to {to}", Edi2Progress.Percent(sent, length)))
                     : null;
                 progress.Update($"{document.Name}: 0 bytes{of} sent", $"to {to}", 0, force: true);
                 try

@@ -69,7 +69,7 @@ namespace Edi2.PowerShell.Commands
             }
             catch (ArgumentException e)
             {
-                throw Terminate(e, MessageId.FirstOrDefault()?.Id);
+                throw ThrowEdi2Error(e, MessageId.FirstOrDefault()?.Id);
             }
 
             string name = ApplicationName ?? session.ApplicationName;

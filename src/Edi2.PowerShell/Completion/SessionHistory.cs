@@ -67,7 +67,7 @@ namespace Edi2.PowerShell.Completion
                     Message(m.Id, $"Message {m.MessageType} from HER-id {Text(m.SenderHerId)} to {string.Join(", ", m.ReceiverHerIds)}" + When(m.BusinessDocumentGenDate));
                     return;
                 case Edi2SavedMessage s:
-                    Message(s.MessageId, $"Saved to {s.Path} ({WorkflowSupport.Bytes(s.Length)})");
+                    Message(s.MessageId, $"Saved to {s.Path} ({ByteSizes.Format(s.Length)})");
                     HerId(s.ReceiverHerId, "Messages saved for it");
                     return;
                 case Edi2SentMessage sent:

@@ -1,4 +1,5 @@
 using Edi2.Api;
+using Edi2.Diagnostics;
 using FakeApiFault = Edi2.FakeNhn.Edi.ApiFault;
 
 namespace Edi2.Client.Tests.Api;
@@ -145,10 +146,13 @@ public class PipelineTests
     {
         await using var ctx = await ApiTestContext.StartAsync();
         var traces = new List<Edi2HttpTrace>();
-        ctx.Session.Trace = t => { lock (traces) traces.Add(t); };
+        string token = await ctx.Session.GetAccessTokenAsync(); // before the scope: only the API's exchanges are counted
         ctx.Nhn.Faults.FailNext("GET", "/ping", 1, FakeApiFault.Status(503, "", "text/plain"));
 
-        await ctx.Api.PingAsync();
+        using (Edi2TraceScope.Begin(t => { lock (traces) traces.Add(t); }))
+        {
+            await ctx.Api.PingAsync();
+        }
 
         Assert.Equal(2, traces.Count);
         Assert.Equal(503, traces[0].StatusCode);
@@ -156,7 +160,6 @@ public class PipelineTests
         Assert.Equal(200, traces[1].StatusCode);
         Assert.Equal(2, traces[1].Attempt);
         string text = string.Join("\n", traces);
-        string token = await ctx.Session.GetAccessTokenAsync();
         Assert.DoesNotContain(token.Substring(0, 20), text);
         Assert.Contains("GET " + ctx.Nhn.BaseUri + "ping -> 200", text);
     }

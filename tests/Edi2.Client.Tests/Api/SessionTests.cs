@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Edi2.Api;
+using Edi2.Diagnostics;
 using Edi2.HelseId;
 
 namespace Edi2.Client.Tests.Api;

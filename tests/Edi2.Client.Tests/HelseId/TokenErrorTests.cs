@@ -97,64 +97,37 @@ public class TokenErrorTests
         Assert.Empty(HelseIdTestClient.TokenRequests(nhn)); // said before any token request, not after HelseID's refusal
     }
 
-    [Fact]
-    public async Task A_proxys_html_error_page()
+    // What HelseID (or a proxy in front of it) sends instead of a token, and what the error must say. Each case is named by
+    // its first column; a status code of 0 is not checked; only the proxy's page is checked to name the token endpoint.
+    public static TheoryData<string, int, string, string, AuthenticationErrorReason, int, string[], string[]> RefusedAnswers() => new()
+    {
+        { "a proxy's html error page", 502, "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html",
+            AuthenticationErrorReason.UnexpectedResponse, 502, ["text/html", "proxy"], [] },
+        { "a server error without an oauth body", 500, "{\"message\":\"boom\"}", "application/json",
+            AuthenticationErrorReason.UnexpectedResponse, 500, [], [] },
+        { "a nonce demand without a nonce", 400, "{\"error\":\"use_dpop_nonce\",\"error_description\":\"Missing 'nonce' value.\"}", "application/json",
+            AuthenticationErrorReason.NonceRejected, 0, ["no DPoP-Nonce header"], [] },
+        { "a bearer token", 200, "{\"access_token\":\"abc\",\"token_type\":\"Bearer\",\"expires_in\":600}", "application/json",
+            AuthenticationErrorReason.InvalidTokenResponse, 0, ["'Bearer'"], ["abc"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedAnswers))]
+    public async Task A_token_response_that_is_not_a_token_is_refused(string answer, int status, string body, string contentType,
+        AuthenticationErrorReason reason, int statusCode, string[] contains, string[] absent)
     {
         await using var nhn = await FakeNhnServer.StartAsync();
         string jwk = TestKeys.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
-        nhn.HelseId.FailNextTokenRequests(1, 502, "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html");
+        nhn.HelseId.FailNextTokenRequests(1, status, body, contentType);
 
         var e = await Fails(nhn, "c", jwk);
 
-        Assert.Equal(AuthenticationErrorReason.UnexpectedResponse, e.AuthenticationReason);
-        Assert.Equal(502, e.StatusCode);
-        Assert.Contains("text/html", e.Message);
-        Assert.Contains("proxy", e.Message);
-        Assert.Equal(nhn.TokenEndpoint, e.Target);
-    }
-
-    [Fact]
-    public async Task A_server_error_without_an_oauth_body()
-    {
-        await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
-        HelseIdTestClient.Register(nhn, "c", jwk);
-        nhn.HelseId.FailNextTokenRequests(1, 500, "{\"message\":\"boom\"}");
-
-        var e = await Fails(nhn, "c", jwk);
-
-        Assert.Equal(AuthenticationErrorReason.UnexpectedResponse, e.AuthenticationReason);
-        Assert.Equal(500, e.StatusCode);
-    }
-
-    [Fact]
-    public async Task A_nonce_demand_without_a_nonce()
-    {
-        await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
-        HelseIdTestClient.Register(nhn, "c", jwk);
-        nhn.HelseId.FailNextTokenRequests(1, 400, "{\"error\":\"use_dpop_nonce\",\"error_description\":\"Missing 'nonce' value.\"}");
-
-        var e = await Fails(nhn, "c", jwk);
-
-        Assert.Equal(AuthenticationErrorReason.NonceRejected, e.AuthenticationReason);
-        Assert.Contains("no DPoP-Nonce header", e.Message);
-    }
-
-    [Fact]
-    public async Task A_bearer_token_is_refused()
-    {
-        await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
-        HelseIdTestClient.Register(nhn, "c", jwk);
-        nhn.HelseId.FailNextTokenRequests(1, 200, "{\"access_token\":\"abc\",\"token_type\":\"Bearer\",\"expires_in\":600}");
-
-        var e = await Fails(nhn, "c", jwk);
-
-        Assert.Equal(AuthenticationErrorReason.InvalidTokenResponse, e.AuthenticationReason);
-        Assert.Contains("'Bearer'", e.Message);
-        Assert.DoesNotContain("abc", e.Message);
+        Assert.Equal(reason, e.AuthenticationReason);
+        if (statusCode != 0) Assert.Equal(statusCode, e.StatusCode);
+        foreach (string text in contains) Assert.Contains(text, e.Message);
+        foreach (string text in absent) Assert.DoesNotContain(text, e.Message);
+        if (answer == "a proxy's html error page") Assert.Equal(nhn.TokenEndpoint, e.Target);
     }
 
     [Fact]

@@ -187,10 +187,10 @@ public class TokenFlowTests
         string jwk = TestKeys.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
-        var traces = new List<Edi2.Api.Edi2HttpTrace>();
+        var traces = new List<Edi2.Diagnostics.Edi2HttpTrace>();
 
         AccessToken token;
-        using (Edi2.Api.Edi2TraceScope.Begin(t => traces.Add(t)))
+        using (Edi2.Diagnostics.Edi2TraceScope.Begin(t => traces.Add(t)))
         {
             token = await provider.GetTokenAsync();
         }

@@ -1,13 +1,11 @@
 using System;
-using System.Globalization;
 using System.Linq;
-using System.Management.Automation;
 using System.Management.Automation.Host;
 
 namespace Edi2.PowerShell.Commands
 {
-    /// <summary>What the workflow cmdlets share: whether a progress bar belongs on this host, and byte counts for people.</summary>
-    internal static class WorkflowSupport
+    /// <summary>Whether a progress bar belongs on this host: only when a person is watching.</summary>
+    internal static class InteractiveHost
     {
         /// <summary>
         /// A progress bar only for a person watching: a console-like host with a RawUI, an interactive session, not
@@ -48,10 +46,5 @@ namespace Edi2.PowerShell.Commands
             }
             return false;
         }
-
-        public static string Bytes(long bytes) =>
-            bytes >= 1 << 20 ? (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB"
-            : bytes >= 1 << 10 ? (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KB"
-            : bytes.ToString(CultureInfo.InvariantCulture) + " bytes";
     }
 }
