@@ -7,7 +7,7 @@ namespace Edi2
     /// place the API base is normalised: <c>https://host/api</c>, <c>https://host/api/</c> and <c>https://HOST/API/</c>
     /// are one API (compared without regard to case, as every copy of this rule did).
     /// </summary>
-    public sealed class Edi2ClientScope : IEquatable<Edi2ClientScope>
+    public sealed class Edi2ClientScope
     {
         public Edi2ClientScope(string clientId, Edi2Environment environment, Uri apiBaseUri)
         {
@@ -69,19 +69,6 @@ namespace Edi2
             apiBaseUri is null ? null
             : apiBaseUri.IsAbsoluteUri ? NormalizeApiBase(apiBaseUri).AbsoluteUri.ToLowerInvariant()
             : ApiKeyOf(apiBaseUri.OriginalString);
-
-        public bool Equals(Edi2ClientScope? other) =>
-            other != null && ClientId == other.ClientId && Environment == other.Environment && ApiKey == other.ApiKey;
-
-        public override bool Equals(object? obj) => Equals(obj as Edi2ClientScope);
-
-        public override int GetHashCode()
-        {
-            unchecked
-            {
-                return ((ClientId.GetHashCode() * 31) + (int)Environment) * 31 + ApiKey.GetHashCode();
-            }
-        }
 
         public override string ToString() => $"client '{ClientId}' ({Environment}, {ApiBaseUri})";
     }
