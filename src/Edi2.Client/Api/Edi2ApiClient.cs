@@ -71,15 +71,28 @@ namespace Edi2.Api
         public async IAsyncEnumerable<Edi2Notification> GetAllNotificationsAsync(IReadOnlyCollection<int> herIds, long offset, int pageSize = 100,
             [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
+            await foreach (var page in GetNotificationPagesAsync(herIds, offset, pageSize, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var notification in page)
+                {
+                    yield return notification;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The pages of <see cref="GetAllNotificationsAsync"/>, each non-empty; the next is read only when asked for, so a
+        /// caller can stop (or count pages) between them.
+        /// </summary>
+        public async IAsyncEnumerable<IReadOnlyList<Edi2Notification>> GetNotificationPagesAsync(IReadOnlyCollection<int> herIds, long offset,
+            int pageSize = 100, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
             while (true)
             {
                 var page = await GetNotificationsAsync(herIds, offset, pageSize, cancellationToken).ConfigureAwait(false);
                 // An empty page ends the listing: a short page does not, as a server may cap the page size.
                 if (page.Count == 0) yield break;
-                foreach (var notification in page)
-                {
-                    yield return notification;
-                }
+                yield return page;
                 long next = page.Max(n => n.Offset);
                 if (next <= offset) yield break;
                 offset = next;

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using Edi2.PowerShell.Completion;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -17,6 +18,13 @@ namespace Edi2.PowerShell.Commands
             if (session is null) throw ThrowEdi2Error(ErrorRecords.NotConnected());
             if (session.IsDisposed) throw ThrowEdi2Error(ErrorRecords.Disconnected(session));
             return session;
+        }
+
+        /// <summary>Writes output got through <paramref name="session"/>, recording its ids for tab completion first.</summary>
+        protected void WriteOutput(Edi2Session session, object? value, bool enumerateCollection = false)
+        {
+            SessionHistory.For(session).Output(value);
+            WriteObject(value, enumerateCollection);
         }
     }
 }

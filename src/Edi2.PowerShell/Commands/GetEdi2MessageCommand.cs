@@ -43,8 +43,7 @@ namespace Edi2.PowerShell.Commands
                     var unread = Run(token => session.Api.GetUnreadMessagesAsync(ReceiverHerId, First, true, token));
                     var history = SessionHistory.For(session);
                     history.HerIds(ReceiverHerId, "Unread messages listed for it");
-                    history.Output(unread);
-                    WriteObject(unread, enumerateCollection: true);
+                    WriteOutput(session, unread, enumerateCollection: true);
                     if (unread.Count == First) WriteWarning($"{First} unread messages shown; there may be more. Mark these read (Confirm-Edi2Message) to see the next.");
                 }
                 catch (Exception e) when (ErrorRecords.IsExpected(e))
@@ -58,8 +57,7 @@ namespace Edi2.PowerShell.Commands
                 TryItem(id.Id, () =>
                 {
                     var message = Run(token => session.Api.GetMessageAsync(id.Id, token));
-                    SessionHistory.For(session).Output(message);
-                    WriteObject(message);
+                    WriteOutput(session, message);
                 });
             }
         }

@@ -24,8 +24,7 @@ namespace Edi2.PowerShell.Commands
                 TryItem(id.Id, () =>
                 {
                     var statuses = Run(token => session.Api.GetMessageStatusAsync(id.Id, token));
-                    SessionHistory.For(session).Output(statuses);
-                    WriteObject(statuses, enumerateCollection: true);
+                    WriteOutput(session, statuses, enumerateCollection: true);
                 });
             }
         }

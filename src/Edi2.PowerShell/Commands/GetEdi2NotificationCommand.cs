@@ -68,9 +68,8 @@ namespace Edi2.PowerShell.Commands
 
             void Output(Edi2Notification notification)
             {
-                history.Output(notification);
                 received++;
-                WriteObject(notification);
+                WriteOutput(session, notification);
                 if (Wait) progress.Update(Listening(), $"last: {notification.Type} at offset {notification.Offset}");
             }
 
@@ -121,35 +120,27 @@ namespace Edi2.PowerShell.Commands
             }
         }
 
-        /// <summary>
-        /// Every page newer than -Offset, as the engine's GetAllNotificationsAsync reads them (an empty page, or one that
-        /// does not move the offset, ends the listing), page by page so the progress can count pages.
-        /// </summary>
+        /// <summary>Every page newer than -Offset, counted for the progress; the engine reads the next only when this asks.</summary>
         private async Task ReadPagesAsync(Edi2Session session, int[] herIds, string which, Edi2Progress progress,
             Action<Edi2Notification> output, Func<bool> enough, CancellationToken token)
         {
-            long offset = Offset;
-            int pages = 0;
+            int page = 1;
             long total = 0;
-            while (true)
+            long offset = Offset;
+            void Reading(int p, long sofar, long at) => Post(() => progress.Update($"{which}: page {p}, {sofar} notifications so far", $"offset {at}"));
+
+            Reading(page, total, offset);
+            await foreach (var notifications in session.Api.GetNotificationPagesAsync(herIds, Offset, PageSize, token).ConfigureAwait(false))
             {
-                int page = pages + 1;
-                long sofar = total;
-                long at = offset;
-                Post(() => progress.Update($"{which}: page {page}, {sofar} notifications so far", $"offset {at}"));
-                var notifications = await session.Api.GetNotificationsAsync(herIds, offset, PageSize, token).ConfigureAwait(false);
-                pages++;
-                if (notifications.Count == 0) return;
                 foreach (var notification in notifications)
                 {
                     output(notification);
                     total++;
                     if (enough()) return;
                 }
-                long next = notifications.Max(n => n.Offset);
-                if (next <= offset) return;
-                offset = next;
+                offset = Math.Max(offset, notifications.Max(n => n.Offset));
                 await PostedSoFarAsync(token).ConfigureAwait(false); // output stopped meanwhile (Select-Object -First): no next page
+                Reading(++page, total, offset);
             }
         }
 

@@ -76,8 +76,7 @@ namespace Edi2.PowerShell.Commands
             }
 
             var progress = NewProgress("Receive-Edi2Message", $"HER-id {herIds}");
-            var history = SessionHistory.For(session);
-            history.HerIds(HerId, "Messages received for it");
+            SessionHistory.For(session).HerIds(HerId, "Messages received for it");
             ReceiveProgress? last = null;
 
             try
@@ -109,12 +108,10 @@ namespace Edi2.PowerShell.Commands
                 {
                     case ReceiveEventKind.Saved:
                         if (happened.Message != null) WriteWarning(happened.Message);
-                        history.Output(happened.Saved);
-                        WriteObject(happened.Saved);
+                        WriteOutput(session, happened.Saved);
                         break;
                     case ReceiveEventKind.Other:
-                        history.Output(happened.Notification);
-                        WriteObject(happened.Notification);
+                        WriteOutput(session, happened.Notification);
                         break;
                     case ReceiveEventKind.Skipped:
                         WriteWarning(happened.Message);

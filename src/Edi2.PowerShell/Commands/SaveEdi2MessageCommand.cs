@@ -53,7 +53,6 @@ namespace Edi2.PowerShell.Commands
         protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
-            var history = SessionHistory.For(session);
             var progress = _progress!;
             string folder = _folder!;
             foreach (var identity in Id)
@@ -95,8 +94,7 @@ namespace Edi2.PowerShell.Commands
                 if (marked?.Warning != null) WriteWarning(marked.Warning);
                 // The file is safe: say so by writing it out, and report that the mark failed.
                 if (marked?.MarkError != null) WriteItemError(marked.MarkError, id);
-                history.Output(saved);
-                WriteObject(saved);
+                WriteOutput(session, saved);
             }
         }
     }

@@ -97,8 +97,7 @@ namespace Edi2.PowerShell.Commands
                 {
                     Guid id = Run(token => session.Api.SendMessageAsync(document, SenderHerId, ReceiverHerId, MessageType ?? "", name, version, token, bytes));
                     var sent = new Edi2SentMessage { Id = id, SenderHerId = SenderHerId == 0 ? (int?)null : SenderHerId, ReceiverHerIds = ReceiverHerId };
-                    SessionHistory.For(session).Output(sent);
-                    WriteObject(sent);
+                    WriteOutput(session, sent);
                 }
                 finally
                 {

@@ -81,8 +81,7 @@ namespace Edi2.PowerShell.Commands
                 {
                     Guid receipt = Run(token => session.Api.SendAppRecAsync(id.Id, SenderHerId, status, errors, name, version, token));
                     var written = new Edi2Receipt { Id = receipt, MessageId = id.Id, Status = status.ToString(), SenderHerId = SenderHerId };
-                    SessionHistory.For(session).Output(written);
-                    WriteObject(written);
+                    WriteOutput(session, written);
                 });
             }
         }

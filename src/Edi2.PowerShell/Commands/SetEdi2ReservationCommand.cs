@@ -65,7 +65,6 @@ namespace Edi2.PowerShell.Commands
             // One request per 1500 HER-ids, as Reservations.ReserveAsync makes them, one call each, so the progress can
             // count them; each request's reservations are written out once NHN said yes and the ledger has them.
             var progress = NewProgress("Set-Edi2Reservation", $"Reserving {_herIds.Count} HER-ids for client '{session.ClientId}' ({session.Environment})");
-            var history = SessionHistory.For(session);
             try
             {
                 for (int start = 0; start < _herIds.Count; start += Edi2HerIds.MaxPerRequest)
@@ -74,8 +73,7 @@ namespace Edi2.PowerShell.Commands
                     progress.Update($"HER-id {batch[0]}{(batch.Count > 1 ? $" and {batch.Count - 1} more" : "")}: {start} of {_herIds.Count} reserved",
                         $"client '{session.ClientId}' ({session.Environment}); ledger {ledger.Path}", Edi2Progress.Percent(start, _herIds.Count), force: true);
                     var reserved = Run(token => Reservations.ReserveAsync(session, batch, RejectMessageFunction, ledger, token));
-                    history.Output(reserved);
-                    WriteObject(reserved, enumerateCollection: true);
+                    WriteOutput(session, reserved, enumerateCollection: true);
                 }
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
