@@ -70,7 +70,7 @@ public sealed class FakeNhnServer : IAsyncDisposable
             new V3Endpoints(Edi, Api, clock),
             new V2Endpoints(Edi, Api),
             new NotificationStreamEndpoint(Edi, Api, _stopping.Token),
-            new BusinessDocumentEndpoint(Edi));
+            new BusinessDocumentEndpoint());
 
         app.Use((context, next) =>
         {

@@ -73,8 +73,16 @@ internal sealed class ApiCaller
         RequireNotLockedByOthers(herIds);
     }
 
+    /// <summary>The message the call names, when the caller may read it: 404 when there is none, else <see cref="RequireMessageAccess"/>.</summary>
+    public StoredMessage ReadableMessage(Guid id)
+    {
+        var message = _edi.GetMessage(id) ?? throw ApiException.MessageNotFound(id);
+        RequireMessageAccess(message);
+        return message;
+    }
+
     /// <summary>Reading a message needs the caller to act for its sender or one of its receivers (else 403, v3 1201).</summary>
-    public void RequireMessageAccess(StoredMessage message)
+    private void RequireMessageAccess(StoredMessage message)
     {
         if (!MayActFor(message.SenderHerId) && !message.ReceiverHerIds.Any(MayActFor))
         {

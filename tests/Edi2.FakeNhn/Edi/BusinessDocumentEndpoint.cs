@@ -17,17 +17,9 @@ internal sealed class BusinessDocumentEndpoint
     private static readonly byte[] Prefix = ApiJson.Utf8("{\"businessDocument\":\"");
     private static readonly byte[] Suffix = ApiJson.Utf8("\",\"contentType\":\"application/xml\",\"contentTransferEncoding\":\"base64\"}");
 
-    private readonly FakeEdiState _edi;
-
-    public BusinessDocumentEndpoint(FakeEdiState edi)
-    {
-        _edi = edi;
-    }
-
     public async Task HandleAsync(ApiCall call)
     {
-        var message = _edi.GetMessage(call.Id) ?? throw ApiException.MessageNotFound(call.Id);
-        call.Caller.RequireMessageAccess(message);
+        var message = call.Caller.ReadableMessage(call.Id);
 
         var document = message.Document;
         var response = call.Context.Response;

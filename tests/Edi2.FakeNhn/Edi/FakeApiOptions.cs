@@ -6,9 +6,8 @@ namespace Edi2.FakeNhn.Edi;
 /// Knobs of the fake EDI 2.0 API. Safe to change from a test while the server runs (one lock for all).
 /// Defaults follow what the real API is believed to do: no resource-server nonces, a short proof window.
 /// </summary>
-public sealed class FakeApiOptions
+public sealed class FakeApiOptions : LockedOptions
 {
-    private readonly object _gate = new();
     private bool _requireNonce;
     private bool _issueNonceOnSuccess;
     private int? _streamDropAfterEvents;
@@ -112,23 +111,4 @@ public sealed class FakeApiOptions
             return true;
         }
     }
-
-    private T Get<T>(ref T field)
-    {
-        lock (_gate)
-        {
-            return field;
-        }
-    }
-
-    private void Set<T>(ref T field, T value)
-    {
-        lock (_gate)
-        {
-            field = value;
-        }
-    }
-
-    private static TimeSpan NotNegative(TimeSpan value) =>
-        value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must not be negative.");
 }

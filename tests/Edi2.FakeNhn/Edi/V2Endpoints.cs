@@ -92,7 +92,7 @@ internal sealed class V2Endpoints
 
     public Task GetMessageAsync(ApiCall call)
     {
-        var message = ReadableMessage(call);
+        var message = call.Caller.ReadableMessage(call.Id);
         // v2's Message has one receiver: the first the caller may act for (its own copy), else the first.
         var receiver = message.ReceiverHerIds.FirstOrDefault(call.Caller.MayActFor, message.ReceiverHerIds[0]);
         return ApiJson.WriteAsync(call.Context, StatusCodes.Status200OK, ToMessage(message, receiver));
@@ -100,7 +100,7 @@ internal sealed class V2Endpoints
 
     public Task GetStatusAsync(ApiCall call)
     {
-        var message = ReadableMessage(call);
+        var message = call.Caller.ReadableMessage(call.Id);
         var list = message.Receivers.Select(r => new StatusInfo(r.HerId, r.TransportDeliveryState, r.AppRec?.Status)).ToArray();
         return ApiJson.WriteAsync(call.Context, StatusCodes.Status200OK, list);
     }
@@ -108,7 +108,7 @@ internal sealed class V2Endpoints
     /// <summary>GET /Messages/{id}/apprec: per receiver, null status and list until an AppRec came; Ok has an empty list.</summary>
     public Task GetAppRecInfoAsync(ApiCall call)
     {
-        var message = ReadableMessage(call);
+        var message = call.Caller.ReadableMessage(call.Id);
         var list = message.Receivers
             .Select(r => new ApprecInfo(r.HerId, r.AppRec?.Status, r.AppRec?.Errors.Select(AppRecErrorDto.From).ToArray()))
             .ToArray();
@@ -154,12 +154,6 @@ internal sealed class V2Endpoints
         return Task.CompletedTask;
     }
 
-    private StoredMessage ReadableMessage(ApiCall call)
-    {
-        var message = _edi.GetMessage(call.Id) ?? throw ApiException.MessageNotFound(call.Id);
-        call.Caller.RequireMessageAccess(message);
-        return message;
-    }
 
     private static Message ToMessage(StoredMessage message, int receiverHerId) => new(
         message.Id, message.ContentType, receiverHerId, message.SenderHerId, message.BusinessDocumentId, message.BusinessDocumentGenDate, message.IsAppRec);

@@ -93,7 +93,7 @@ internal sealed class V3Endpoints
 
     public Task GetMessageAsync(ApiCall call)
     {
-        var message = ReadableMessage(call);
+        var message = call.Caller.ReadableMessage(call.Id);
         return ApiJson.WriteAsync(call.Context, StatusCodes.Status200OK, new GetMessageResponse(
             message.Id, message.SenderHerId, message.ReceiverHerIds, message.BusinessDocumentId,
             message.BusinessDocumentGenDate, message.MessageType, message.ContentType));
@@ -101,7 +101,7 @@ internal sealed class V3Endpoints
 
     public Task GetStatusAsync(ApiCall call)
     {
-        var message = ReadableMessage(call);
+        var message = call.Caller.ReadableMessage(call.Id);
         var list = message.Receivers.Select(r => new StatusInfo(
             r.HerId,
             r.TransportDeliveryState,
@@ -234,12 +234,6 @@ internal sealed class V3Endpoints
         return Task.CompletedTask;
     }
 
-    private StoredMessage ReadableMessage(ApiCall call)
-    {
-        var message = _edi.GetMessage(call.Id) ?? throw ApiException.MessageNotFound(call.Id);
-        call.Caller.RequireMessageAccess(message);
-        return message;
-    }
 
     private static void RequireText(string? value, string name, List<string> errors)
     {

@@ -9,9 +9,8 @@ namespace Edi2.FakeNhn.HelseId;
 /// goes through one lock, and each request reads the values it needs when it needs them.
 /// Defaults follow HelseID / Duende IdentityServer.
 /// </summary>
-public sealed class FakeHelseIdOptions
+public sealed class FakeHelseIdOptions : LockedOptions
 {
-    private readonly object _gate = new();
     private readonly Queue<InjectedFault> _faults = new();
 
     private TimeSpan _accessTokenLifetime = TimeSpan.FromSeconds(600);
@@ -137,29 +136,4 @@ public sealed class FakeHelseIdOptions
             return _faults.TryDequeue(out var fault) ? fault : null;
         }
     }
-
-    private T Get<T>(ref T field)
-    {
-        lock (_gate)
-        {
-            return field;
-        }
-    }
-
-    private void Set<T>(ref T field, T value)
-    {
-        lock (_gate)
-        {
-            field = value;
-        }
-    }
-
-    private static TimeSpan Positive(TimeSpan value) =>
-        value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be positive.");
-
-    private static TimeSpan NotNegative(TimeSpan value) =>
-        value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must not be negative.");
 }
-
-/// <summary>One queued fake failure of the token endpoint.</summary>
-internal sealed record InjectedFault(int StatusCode, string Body, string ContentType, TimeSpan Delay, bool IncludeNonce);
