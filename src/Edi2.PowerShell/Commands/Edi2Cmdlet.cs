@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Edi2.Diagnostics;
+using Edi2.Workflows;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -231,6 +232,22 @@ namespace Edi2.PowerShell.Commands
 
         /// <summary>The same for an error the cmdlet finds itself (made by <see cref="ErrorRecords"/>, never by hand).</summary>
         protected void WriteItemError(ErrorRecord record) => WriteError(record);
+
+        /// <summary>
+        /// The reservation ledger at <paramref name="ledgerPath"/> (a PowerShell path; null for its default place). A path it
+        /// cannot use ends the cmdlet, with the path as the error's target.
+        /// </summary>
+        protected ReservationLedger OpenLedger(string? ledgerPath)
+        {
+            try
+            {
+                return new ReservationLedger(ledgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(ledgerPath));
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                throw ThrowEdi2Error(e, ledgerPath);
+            }
+        }
 
         /// <summary>
         /// A terminating error: this cmdlet cannot go on. It never returns; the Exception return type lets callers write

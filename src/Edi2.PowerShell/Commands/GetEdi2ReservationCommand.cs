@@ -33,15 +33,8 @@ namespace Edi2.PowerShell.Commands
 
         protected override void ProcessRecordCore()
         {
-            Edi2Reservation[] entries;
-            try
-            {
-                entries = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath)).Read().ToArray();
-            }
-            catch (Exception e) when (ErrorRecords.IsExpected(e))
-            {
-                throw ThrowEdi2Error(e, LedgerPath);
-            }
+            CurrentTarget = LedgerPath; // a ledger that cannot be read is what an error is about
+            var entries = OpenLedger(LedgerPath).Read().ToArray();
 
             var client = ClientId is null ? null : new WildcardPattern(ClientId, WildcardOptions.IgnoreCase);
             var found = entries

@@ -34,15 +34,7 @@ namespace Edi2.PowerShell.Commands
         protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
-            ReservationLedger ledger;
-            try
-            {
-                ledger = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath));
-            }
-            catch (Exception e) when (ErrorRecords.IsExpected(e))
-            {
-                throw ThrowEdi2Error(e, LedgerPath);
-            }
+            var ledger = OpenLedger(LedgerPath);
 
             // Piped HER-ids come one per record (the total is not known); an array gives its length.
             var progress = _progress ??= NewProgress("Remove-Edi2Reservation", $"Releasing HER-ids of client '{session.ClientId}' ({session.Environment})");

@@ -46,15 +46,7 @@ namespace Edi2.PowerShell.Commands
             if (_herIds.Count == 0) return;
             CurrentTarget = _herIds.Count == 1 ? (object)_herIds[0] : _herIds.ToArray();
             var session = ResolveSession();
-            ReservationLedger ledger;
-            try
-            {
-                ledger = new ReservationLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath));
-            }
-            catch (Exception e) when (ErrorRecords.IsExpected(e))
-            {
-                throw ThrowEdi2Error(e, LedgerPath);
-            }
+            var ledger = OpenLedger(LedgerPath);
 
             string filters = RejectMessageFunction.Length == 0 ? "" : $", refusing {string.Join(", ", RejectMessageFunction)}";
             if (!ShouldProcess($"HER-id {string.Join(", ", _herIds)} for client '{session.ClientId}' ({session.Environment}{filters}); ledger {ledger.Path}",
