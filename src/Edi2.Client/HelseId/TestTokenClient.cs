@@ -47,6 +47,7 @@ namespace Edi2.HelseId
 
         private Uri Endpoint => _settings.Authority;
 
+        // The service's address stands for the issuer and there is no client key; the herid claim asked for is part of the scope slot, as a token depends on it.
         public Task<TokenCacheKey> GetCacheKeyAsync(CancellationToken cancellationToken) =>
             Task.FromResult(new TokenCacheKey(Endpoint.AbsoluteUri, _settings.ClientId, NoClientKey, _dpopKey.Thumbprint,
                 _settings.Scope + " herid=" + _herIdClaim, _settings.Organizations.Parent, _settings.Organizations.Child));
