@@ -158,6 +158,22 @@ public class TestTokenTests
     }
 
     [Fact]
+    public async Task A_401_from_the_API_gets_a_new_test_token_once_as_with_HelseID()
+    {
+        string apiKey = NewApiKey();
+        await using var nhn = await StartAsync(apiKey);
+        using var session = await Edi2Session.ConnectWithTestTokenAsync(Options(nhn), TestToken(nhn, apiKey));
+        string first = await session.GetAccessTokenAsync();
+        nhn.RotateAccessTokenSigningKey(keepPreviousInJwks: false); // the API no longer takes the cached token
+
+        await session.Api.PingAsync();
+
+        Assert.NotEqual(first, await session.GetAccessTokenAsync());
+        Assert.Equal(2, TestTokenRequests(nhn).Count);
+        Assert.Equal([401, 200], nhn.Requests.Snapshot().Where(r => r.Path == "/ping").Select(r => r.StatusCode));
+    }
+
+    [Fact]
     public async Task PascalCase_answers_are_read_as_well()
     {
         string apiKey = NewApiKey();
