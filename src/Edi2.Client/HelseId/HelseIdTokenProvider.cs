@@ -1,6 +1,6 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Net.Http;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
