@@ -94,14 +94,16 @@ function Invoke-Sandbox {
     $fake = [System.Diagnostics.Process]::Start($start)
     try {
         $connect = $null
+        # The fake prints the client-key line, then the test-token line (Connect-Edi2 -TestTokenApiKey ...), then waits.
         while ($null -ne ($line = $fake.StandardOutput.ReadLine())) {
             Write-Host $line
-            if ($line -match '^\s*(Connect-Edi2 .*)$') { $connect = $Matches[1]; break }
+            if ($line -match '^\s*(Connect-Edi2 -TestTokenApiKey .*)$') { break }
+            if ($line -match '^\s*(Connect-Edi2 .*)$') { $connect = $Matches[1] }
         }
         if (-not $connect) { throw "The fake NHN did not start (exit code $($fake.ExitCode)); is port $Port taken? Try -Port 0." }
         $shell = Get-PowerShellHost
         $commands = "Import-Module '$(Join-Path $moduleDir 'Edi2.psd1')'; $connect; Get-Edi2Session; " +
-            "Write-Host 'Try: Get-Edi2Notification -HerId 8142519 | Get-Edi2Message' -ForegroundColor Cyan"
+            "Write-Host 'Try: Get-Edi2Notification -HerId 8142519 | Get-Edi2Message (and the Connect-Edi2 -TestTokenApiKey line above: the test token service)' -ForegroundColor Cyan"
         $arguments = @($shell.Arguments) + @('-NoExit', '-NoProfile', '-Command', $commands)
         & $shell.FilePath @arguments
     }

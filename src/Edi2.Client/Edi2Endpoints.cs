@@ -22,6 +22,20 @@ namespace Edi2
         public static readonly Uri TestAuthority = new Uri("https://helseid-sts.test.nhn.no");
         public static readonly Uri ProductionAuthority = new Uri("https://helseid-sts.nhn.no");
 
+        /// <summary>NHN's test token service (spec helseid-dpop section 5): test environment only.</summary>
+        public static readonly Uri TestTokenService = new Uri("https://helseid-ttt.test.nhn.no/v2/create-test-token-with-key");
+
+        /// <summary>
+        /// The test token endpoint: <paramref name="given"/> as it is, or with the service's path added when it is only a
+        /// base address (http://127.0.0.1:5080); https only, except on loopback, as the API key goes with every request.
+        /// </summary>
+        public static Uri TestTokenEndpoint(Uri? given)
+        {
+            if (given is null) return TestTokenService;
+            Uri endpoint = RequireSecure(given, "test token service URI");
+            return endpoint.AbsolutePath == "/" ? new Uri(endpoint, TestTokenService.AbsolutePath) : endpoint;
+        }
+
         /// <summary>The network NHN lists for an environment when none is given: Internet for test, Helsenett for production.</summary>
         public static Edi2Network DefaultNetwork(Edi2Environment environment) =>
             environment == Edi2Environment.Production ? Edi2Network.Helsenett : Edi2Network.Internet;

@@ -106,6 +106,9 @@ namespace Edi2
 
         public DPoPKeyMode DPoPKeyMode { get; }
 
+        /// <summary>HelseID, or NHN's test token service (a test-token session, whose <see cref="Authority"/> is the service's address).</summary>
+        public Edi2TokenSource TokenSource => _tokens.TokenSource;
+
         /// <summary>The <c>jkt</c> the tokens are bound to.</summary>
         public string DPoPKeyThumbprint => _tokens.DPoPKey.Thumbprint;
 
@@ -155,14 +158,70 @@ namespace Edi2
             {
                 TokenRequestTimeout = options.TokenRequestTimeout,
             };
-            // One HttpClient per session, for HelseID and the API alike, so both go through the same proxy settings.
-            var http = new HttpClient(handler ?? new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate })
-            {
-                Timeout = System.Threading.Timeout.InfiniteTimeSpan, // each request has its own timeout
-            };
+            var http = NewHttpClient(handler);
             var tokens = new HelseIdTokenProvider(settings, clientKey, options.DPoPKey, http, clock: clock);
             return new Edi2Session(options, tokens, http, apiBase, network, clock ?? TimeProvider.System) { ClientKeyThumbprint = clientKey.Thumbprint };
         }
+
+        /// <summary>
+        /// Builds a session whose tokens come from NHN's test token service, and gets its first token at once. Test
+        /// environment only: production (or the production API address) is refused before any request.
+        /// </summary>
+        public static async Task<Edi2Session> ConnectWithTestTokenAsync(Edi2ConnectionOptions options, Edi2TestTokenOptions testToken,
+            CancellationToken cancellationToken = default, HttpMessageHandler? handler = null, TimeProvider? clock = null)
+        {
+            Edi2Session session = CreateWithTestToken(options, testToken, handler, clock);
+            try
+            {
+                await session._tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+                return session;
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>A test-token session, without contacting anyone; <c>options.ClientId</c> may be empty (<see cref="Edi2TestTokenOptions.DefaultClientId"/>).</summary>
+        public static Edi2Session CreateWithTestToken(Edi2ConnectionOptions options, Edi2TestTokenOptions testToken, HttpMessageHandler? handler = null, TimeProvider? clock = null)
+        {
+            var network = options.Network ?? Edi2Endpoints.DefaultNetwork(options.Environment);
+            string productionApiHost = Edi2Endpoints.ApiBase(Edi2Environment.Production, Edi2Network.Helsenett).Host;
+            if (options.Environment == Edi2Environment.Production
+                || (options.ApiBaseUri is Uri given && given.IsAbsoluteUri && string.Equals(given.Host, productionApiHost, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new Edi2AuthenticationException(AuthenticationErrorReason.TestTokenNotForProduction,
+                    "NHN's test token service issues tokens for the test environment only, so Edi2 does not use it for production. For production, connect as your HelseID client (Connect-Edi2 -ClientId <id> -KeyPath <file> -Environment Production).",
+                    options.ApiBaseUri?.ToString() ?? "Production");
+            }
+            if (options.ApiVersion != 2 && options.ApiVersion != 3)
+            {
+                throw new ArgumentException($"API version {options.ApiVersion} is not supported; use 3 (or 2).", nameof(options));
+            }
+            var apiBase = Edi2Endpoints.RequireSecure(options.ApiBaseUri ?? Edi2Endpoints.ApiBase(options.Environment, network), "API base URI");
+            string clientId = string.IsNullOrWhiteSpace(options.ClientId) ? Edi2TestTokenOptions.DefaultClientId : options.ClientId;
+            var settings = new HelseIdClientSettings(Edi2Endpoints.TestTokenEndpoint(testToken.Uri), clientId,
+                new OrganizationNumbers(options.ParentOrganizationNumber, options.ChildOrganizationNumber))
+            {
+                TokenRequestTimeout = options.TokenRequestTimeout,
+            };
+            var http = NewHttpClient(handler);
+            var tokens = HelseIdTokenProvider.ForTestTokenService(settings, testToken, http, clock: clock);
+            var sessionOptions = new Edi2ConnectionOptions
+            {
+                ClientId = clientId, Environment = options.Environment, ApiVersion = options.ApiVersion, SourceSystem = options.SourceSystem,
+                DPoPKey = DPoPKeyMode.Ephemeral, Retry = options.Retry,
+            };
+            return new Edi2Session(sessionOptions, tokens, http, apiBase, network, clock ?? TimeProvider.System);
+        }
+
+        // One HttpClient per session, for HelseID and the API alike, so both go through the same proxy settings.
+        private static HttpClient NewHttpClient(HttpMessageHandler? handler) =>
+            new HttpClient(handler ?? new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate })
+            {
+                Timeout = System.Threading.Timeout.InfiniteTimeSpan, // each request has its own timeout
+            };
 
         /// <summary>The current access token (fetching one if needed). A secret: for diagnostics and other NHN APIs.</summary>
         public async Task<string> GetAccessTokenAsync(CancellationToken cancellationToken = default) =>
@@ -197,7 +256,8 @@ namespace Edi2
                 : (sourceSystem, typeof(Edi2Session).Assembly.GetName().Version?.ToString(3) ?? "1.0");
         }
 
-        public override string ToString() => $"Edi2 session for client '{ClientId}' ({Environment}, {ApiBaseUri})";
+        public override string ToString() =>
+            $"Edi2 session for client '{ClientId}' ({Environment}, {ApiBaseUri}{(TokenSource == Edi2TokenSource.TestTokenService ? ", test tokens" : "")})";
 
         /// <summary>Forgets the token and wipes the keys from memory. The session cannot be used afterwards.</summary>
         public void Dispose()

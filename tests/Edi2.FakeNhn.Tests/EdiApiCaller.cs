@@ -88,6 +88,9 @@ internal sealed class EdiApiCaller : IDisposable
         return new EdiApiCaller(server, helseId, token.AccessToken);
     }
 
+    /// <summary>A caller with a token from elsewhere (the test token service), signing its proofs with <paramref name="helseId"/>'s proof key.</summary>
+    public static EdiApiCaller WithToken(FakeNhnServer server, HelseIdCaller helseId, string accessToken) => new(server, helseId, accessToken);
+
     public string Url(string pathAndQuery) => Server.Issuer + pathAndQuery;
 
     /// <summary>A proof for this request: htu is the URL without its query; ath binds it to the token.</summary>

@@ -89,6 +89,9 @@ public sealed class FakeNhnServer : IAsyncDisposable
         app.MapGet(DiscoveryEndpoints.JwksPath, discovery.JwksAsync);
         // Every method reaches the token endpoint, so a GET gets HelseID's invalid_request, not a 405.
         app.Map(TokenEndpointHandler.Path, (RequestDelegate)token.HandleAsync);
+        var testTokens = new TestTokenEndpoint(() => _endpoints, TestTokens, _accessTokens);
+        app.MapPost(TestTokenEndpoint.Path, (RequestDelegate)testTokens.HandleAsync);
+        app.MapPost(TestTokenEndpoint.OlderPath, (RequestDelegate)testTokens.HandleAsync);
     }
 
     /// <summary>http://127.0.0.1:{port}/ — the HelseID issuer and the EDI 2.0 API base.</summary>
@@ -113,6 +116,12 @@ public sealed class FakeNhnServer : IAsyncDisposable
 
     /// <summary>Messages, notifications and MSH configurations of the fake EDI 2.0 API; seed and inspect while running.</summary>
     public FakeEdiState Edi { get; }
+
+    /// <summary>The fake test token service's API keys and knobs.</summary>
+    public FakeTestTokenOptions TestTokens { get; } = new();
+
+    /// <summary>http://127.0.0.1:{port}/v2/create-test-token-with-key: the fake test token service.</summary>
+    public Uri TestTokenUri => new(BaseUri, TestTokenEndpoint.Path.TrimStart('/'));
 
     /// <summary>Knobs of the fake EDI 2.0 API, changeable while running.</summary>
     public FakeApiOptions Api { get; }
@@ -167,6 +176,11 @@ public sealed class FakeNhnServer : IAsyncDisposable
 
         var app = builder.Build();
         var server = new FakeNhnServer(app, state, new FakeHelseIdOptions());
+        foreach (var apiKey in seed?.TestTokenApiKeys ?? [])
+        {
+            server.TestTokens.AddApiKey(apiKey);
+        }
+
         try
         {
             await app.StartAsync(cancellationToken);

@@ -7,7 +7,8 @@ using Edi2.FakeNhn;
 
 // Stand-alone fake NHN: dotnet run --project tests/Edi2.FakeNhn -- --port 5080 --seed seed.json
 // Prints exactly "Now listening on: http://127.0.0.1:<port>" once ready, then runs until Ctrl+C / SIGTERM.
-// --sandbox <dir> also writes a sandbox client key there, seeds a few messages and prints the Connect-Edi2 line.
+// --sandbox <dir> also writes a sandbox client key there, seeds a few messages and prints the Connect-Edi2 line, and
+// a second one that connects through the fake test token service with an API key made at start.
 // --stream-keep-alive <seconds> sets the quiet time before a notification stream's ": keep-alive" (default 1).
 
 const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>] [--sandbox <dir>] [--stream-keep-alive <seconds>]";
@@ -90,6 +91,7 @@ using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Requ
 
 // The sandbox is seeded before the listening line, so whoever waits for that line can connect at once.
 string? connectLine = sandboxFolder is null ? null : Sandbox.Prepare(server, sandboxFolder);
+string? testTokenLine = sandboxFolder is null ? null : Sandbox.PrepareTestToken(server);
 Console.WriteLine($"Now listening on: {server.Issuer}");
 if (connectLine is not null)
 {
@@ -97,6 +99,8 @@ if (connectLine is not null)
     Console.WriteLine("  Import-Module ./out/Edi2/Edi2.psd1");
     Console.WriteLine("  " + connectLine);
     Console.WriteLine($"  Get-Edi2Notification -HerId {Sandbox.HerId} | Get-Edi2Message");
+    Console.WriteLine("Or without a client key, through the test token service:");
+    Console.WriteLine("  " + testTokenLine);
 }
 await stop.Task;
 return 0;

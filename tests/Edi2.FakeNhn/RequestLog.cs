@@ -119,6 +119,9 @@ public sealed class LoggedRequest
 
     public string? ClientId { get; internal set; }
 
+    /// <summary>The JSON body of a test token service request, as sent.</summary>
+    public string? JsonBody { get; internal set; }
+
     /// <summary>jti of the client_assertion sent.</summary>
     public string? AssertionJti { get; internal set; }
 

@@ -53,6 +53,18 @@ public static class Sandbox
         return $"Connect-Edi2 -ClientId {ClientId} -KeyPath '{keyPath}' -Authority {server.Issuer} -ApiBaseUri {server.Issuer}";
     }
 
+    /// <summary>
+    /// Registers a test token service API key made now (a sandbox secret, shown on purpose) and returns the line that
+    /// connects through the fake test token service, as a user without a HelseID client would against NHN's test
+    /// environment. Call after <see cref="Prepare"/>, which seeds the organisation and its HER-ids.
+    /// </summary>
+    public static string PrepareTestToken(FakeNhnServer server)
+    {
+        string apiKey = "sandbox-" + Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(18));
+        server.TestTokens.AddApiKey(apiKey);
+        return $"Connect-Edi2 -TestTokenApiKey (ConvertTo-SecureString '{apiKey}' -AsPlainText -Force) -TestTokenUri {server.Issuer} -ApiBaseUri {server.Issuer} -ParentOrganizationNumber {OrgNumber}";
+    }
+
     private static byte[] Dialogmelding(int number) => Encoding.UTF8.GetBytes($"""
         <?xml version="1.0" encoding="UTF-8"?>
         <MsgHead xmlns="http://www.kith.no/xmlstds/msghead/2006-05-24">

@@ -21,6 +21,9 @@ public sealed class FakeNhnSeed
 
     public List<SeedClient> Clients { get; set; } = new();
 
+    /// <summary>API keys the fake test token service accepts in X-Auth-Key.</summary>
+    public List<string> TestTokenApiKeys { get; set; } = new();
+
     public static FakeNhnSeed Load(string path) => Parse(File.ReadAllText(path));
 
     public static FakeNhnSeed Parse(string json) =>

@@ -38,7 +38,7 @@ public sealed class HelpOutputTests
     {
         // The key from EDI2_CLIENT_KEY: ClientId and the common options, no key parameter.
         var items = CommandOf(Maml(), "Connect-Edi2").Descendants(HelpMaml.Command + "syntaxItem").ToList();
-        Assert.Equal(6, items.Count);
+        Assert.Equal(7, items.Count);
         var first = items[0].Elements(HelpMaml.Command + "parameter").Select(p => p.Element(HelpMaml.Maml + "name")!.Value).ToList();
         Assert.Contains("ClientId", first);
         Assert.DoesNotContain(first, p => p is "KeyPath" or "Jwk" or "Certificate" or "CertificateThumbprint" or "Vault");
@@ -76,7 +76,7 @@ public sealed class HelpOutputTests
         XElement connect = CommandOf(maml, "Connect-Edi2");
         connect.Descendants(HelpMaml.Command + "syntaxItem").First().Remove();
         var findings = Check(maml);
-        Assert.Contains("Connect-Edi2: 5 syntaxItem(s), the cmdlet has 6 parameter set(s)", findings);
+        Assert.Contains("Connect-Edi2: 6 syntaxItem(s), the cmdlet has 7 parameter set(s)", findings);
         Assert.Contains(findings, f => f.StartsWith("Connect-Edi2: no syntaxItem has exactly the parameters of set 'EnvironmentVariable'", StringComparison.Ordinal));
 
         maml = Maml();

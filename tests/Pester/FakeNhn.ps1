@@ -40,10 +40,12 @@ function Start-FakeNhn {
         [Parameter(Mandatory)] [string] $Folder,
         [TimeSpan] $Timeout = [TimeSpan]::FromMinutes(5),
         # More of the fake's options, e.g. '--stream-keep-alive', '600'.
-        [string[]] $Arguments = @()
+        [string[]] $Arguments = @(),
+        # API keys the fake test token service accepts in X-Auth-Key.
+        [string[]] $TestTokenApiKeys = @()
     )
     $seedPath = Join-Path $Folder 'seed.json'
-    $seed = [ordered]@{ organizations = @($Organizations); clients = @($Clients | ForEach-Object Seed) }
+    $seed = [ordered]@{ organizations = @($Organizations); clients = @($Clients | ForEach-Object Seed); testTokenApiKeys = @($TestTokenApiKeys) }
     # UTF-8 without a BOM on every edition.
     [System.IO.File]::WriteAllText($seedPath, ($seed | ConvertTo-Json -Depth 10), [System.Text.UTF8Encoding]::new($false))
 

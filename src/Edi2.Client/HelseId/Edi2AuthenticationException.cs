@@ -24,6 +24,12 @@ namespace Edi2.HelseId
         Timeout,
         /// <summary>HelseID lists the DPoP proof algorithms it accepts, and the session's DPoP key signs with none of them.</summary>
         DPoPAlgorithmNotSupported,
+        /// <summary>The test token service refused the API key (401/403).</summary>
+        TestTokenApiKeyRejected,
+        /// <summary>The test token service answered, but with an error instead of a token.</summary>
+        TestTokenRefused,
+        /// <summary>Test tokens were asked for production, which they are not valid in: refused before any request.</summary>
+        TestTokenNotForProduction,
     }
 
     /// <summary>A failure to get an access token, with what to check. Never carries the assertion, proof or token.</summary>

@@ -17,7 +17,7 @@ namespace Edi2.HelseId
     /// reads the discovery document and sends the token request; the client assertion, the DPoP proof, the
     /// <c>use_dpop_nonce</c> retry and what each refusal means are ours. Caching is <see cref="TokenCache"/>'s job.
     /// </summary>
-    internal sealed class HelseIdTokenClient
+    internal sealed class HelseIdTokenClient : ITokenSource
     {
         private static readonly TimeSpan DiscoveryLifetime = TimeSpan.FromHours(24);
 
@@ -43,6 +43,11 @@ namespace Edi2.HelseId
         /// <summary>The issuer exactly as the discovery document names it (RFC 8414 section 3.3).</summary>
         public async Task<string> GetIssuerAsync(CancellationToken cancellationToken) =>
             (FreshDiscovery() ?? await WithTimeoutAsync(GetDiscoveryAsync, cancellationToken).ConfigureAwait(false)).Issuer;
+
+        /// <summary>Issuer as discovered (discovery cached for a day), client, both keys' thumbprints, scope and organisations.</summary>
+        public async Task<TokenCacheKey> GetCacheKeyAsync(CancellationToken cancellationToken) =>
+            new TokenCacheKey(await GetIssuerAsync(cancellationToken).ConfigureAwait(false), _settings.ClientId, _clientKey.Thumbprint, _dpopKey.Thumbprint,
+                _settings.Scope, _settings.Organizations.Parent, _settings.Organizations.Child);
 
         public Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken) =>
             WithTimeoutAsync(async token => await RequestWithNonceAsync(await GetDiscoveryAsync(token).ConfigureAwait(false), token).ConfigureAwait(false),

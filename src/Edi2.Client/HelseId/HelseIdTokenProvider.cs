@@ -1,5 +1,6 @@
 using System;
 using System.Net.Http;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -16,16 +17,17 @@ namespace Edi2.HelseId
 
     /// <summary>
     /// A session's access to HelseID: cached DPoP-bound tokens for one client, and proofs signed with the key the
-    /// tokens are bound to.
+    /// tokens are bound to. The tokens come from an <see cref="ITokenSource"/>: HelseID itself, or NHN's test token
+    /// service (<see cref="ForTestTokenService"/>); the cache and its renewal are the same for both.
     /// </summary>
     public sealed class HelseIdTokenProvider : IDisposable
     {
-        private readonly HelseIdTokenClient _client;
+        private readonly ITokenSource _source;
         private readonly TokenCache _cache;
-        private readonly SigningKey _clientKey;
+        private readonly SigningKey? _clientKey;
         private readonly bool _ownsDPoPKey;
-        // The issuer as discovered: the first part of the cache key (RFC 8414 section 3.3: as published, not as typed).
-        private volatile string? _issuer;
+        // The cache key of the last request (for HelseID: with the issuer as discovered, RFC 8414 section 3.3).
+        private volatile StrongBox<TokenCacheKey>? _key;
 
         public HelseIdTokenProvider(HelseIdClientSettings settings, SigningKey clientKey, DPoPKeyMode dpopKeyMode, HttpClient http,
             TokenCache? cache = null, TimeProvider? clock = null)
@@ -36,10 +38,32 @@ namespace Edi2.HelseId
             DPoPKey = _ownsDPoPKey ? SigningKey.CreateEphemeral() : clientKey;
             Clock = clock ?? TimeProvider.System;
             _cache = cache ?? new TokenCache();
-            _client = new HelseIdTokenClient(http, settings, clientKey, DPoPKey, Clock);
+            _source = new HelseIdTokenClient(http, settings, clientKey, DPoPKey, Clock);
         }
 
+        private HelseIdTokenProvider(HelseIdClientSettings settings, TimeProvider? clock, TokenCache? cache, Func<SigningKey, TimeProvider, ITokenSource> source)
+        {
+            Settings = settings;
+            _ownsDPoPKey = true;
+            DPoPKey = SigningKey.CreateEphemeral();
+            Clock = clock ?? TimeProvider.System;
+            _cache = cache ?? new TokenCache();
+            _source = source(DPoPKey, Clock);
+            TokenSource = Edi2TokenSource.TestTokenService;
+        }
+
+        /// <summary>
+        /// Tokens from NHN's test token service, bound (<c>cnfJkt</c>) to a fresh ephemeral DPoP key: no client key, no
+        /// assertion. <paramref name="settings"/>' authority is the service's address. The provider owns <paramref name="testToken"/>'s copy of the API key.
+        /// </summary>
+        public static HelseIdTokenProvider ForTestTokenService(HelseIdClientSettings settings, Edi2TestTokenOptions testToken, HttpClient http,
+            TokenCache? cache = null, TimeProvider? clock = null) =>
+            new HelseIdTokenProvider(settings, clock, cache, (dpopKey, c) => new TestTokenClient(http, settings, testToken, dpopKey, c));
+
         public HelseIdClientSettings Settings { get; }
+
+        /// <summary>HelseID, or the test token service.</summary>
+        public Edi2TokenSource TokenSource { get; } = Edi2TokenSource.HelseId;
 
         /// <summary>The key that signs DPoP proofs and that every token is bound to (its <c>jkt</c>).</summary>
         public SigningKey DPoPKey { get; }
@@ -49,33 +73,31 @@ namespace Edi2.HelseId
         /// <summary>The cached token, or a new one when less than a minute is left.</summary>
         public async Task<AccessToken> GetTokenAsync(CancellationToken cancellationToken = default)
         {
-            string issuer = await _client.GetIssuerAsync(cancellationToken).ConfigureAwait(false); // discovery, cached for a day
-            _issuer = issuer;
-            return await _cache.GetOrFetchAsync(Key(issuer), _client.RequestTokenAsync, Clock, cancellationToken).ConfigureAwait(false);
+            TokenCacheKey key = await _source.GetCacheKeyAsync(cancellationToken).ConfigureAwait(false);
+            _key = new StrongBox<TokenCacheKey>(key);
+            return await _cache.GetOrFetchAsync(key, _source.RequestTokenAsync, Clock, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>The token now in the cache, without fetching.</summary>
-        public AccessToken? CurrentToken => _issuer is string issuer ? _cache.Peek(Key(issuer)) : null;
+        public AccessToken? CurrentToken => _key is StrongBox<TokenCacheKey> key ? _cache.Peek(key.Value) : null;
 
         /// <summary>Forget <paramref name="token"/> so the next call fetches a new one (the API said 401).</summary>
         public void Invalidate(AccessToken token)
         {
-            if (_issuer is string issuer) _cache.Invalidate(Key(issuer), token);
+            if (_key is StrongBox<TokenCacheKey> key) _cache.Invalidate(key.Value, token);
         }
 
         /// <summary>A fresh proof for one API request, bound to <paramref name="token"/> by <c>ath</c>.</summary>
         public string CreateProof(HttpMethod method, Uri target, AccessToken token, string? nonce = null) =>
             DPoPProof.Create(DPoPKey, method.Method, target, Clock.GetUtcNow(), nonce, token.Value);
 
-        private TokenCacheKey Key(string issuer) =>
-            new TokenCacheKey(issuer, Settings.ClientId, _clientKey.Thumbprint, DPoPKey.Thumbprint, Settings.Scope, Settings.Organizations.Parent, Settings.Organizations.Child);
-
-        /// <summary>Forgets the tokens and wipes the keys from memory.</summary>
+        /// <summary>Forgets the tokens and wipes the keys (and a test token API key) from memory.</summary>
         public void Dispose()
         {
-            if (_issuer is string issuer) _cache.Remove(Key(issuer));
+            if (_key is StrongBox<TokenCacheKey> key) _cache.Remove(key.Value);
             if (_ownsDPoPKey) DPoPKey.Dispose();
-            _clientKey.Dispose();
+            _clientKey?.Dispose();
+            (_source as IDisposable)?.Dispose();
         }
     }
 }

@@ -23,11 +23,19 @@ namespace Edi2.PowerShell.Commands
         private const string CertificateSet = "Certificate";
         private const string ThumbprintSet = "CertificateThumbprint";
         private const string VaultSet = "Vault";
+        private const string TestTokenSet = "TestToken";
 
         /// <summary>The environment variable holding the private JWK when no key parameter is given.</summary>
         public const string KeyVariable = ClientKeySources.EnvironmentVariable;
 
-        [Parameter(Mandatory = true, Position = 0)]
+        /// <summary>The HelseID client id; with -TestTokenApiKey, any name the test tokens should carry (default <see cref="Edi2TestTokenOptions.DefaultClientId"/>).</summary>
+        [Parameter(ParameterSetName = EnvironmentVariableSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = KeyPathSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = JwkSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = CertificateSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = ThumbprintSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = VaultSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = TestTokenSet, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string ClientId { get; set; } = "";
 
@@ -66,7 +74,12 @@ namespace Edi2.PowerShell.Commands
         public string SecretName { get; set; } = "";
 
         /// <summary>The signing algorithm, overriding a JWK's own alg (it must fit the key). Without it: the JWK's alg, else PS256 for RSA and the curve's for EC.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = EnvironmentVariableSet)]
+        [Parameter(ParameterSetName = KeyPathSet)]
+        [Parameter(ParameterSetName = JwkSet)]
+        [Parameter(ParameterSetName = CertificateSet)]
+        [Parameter(ParameterSetName = ThumbprintSet)]
+        [Parameter(ParameterSetName = VaultSet)]
         [ValidateList(SigningAlgorithms.AllowedList)]
         [ArgumentCompleter(typeof(SigningAlgorithmCompleter))]
         public string? Algorithm { get; set; }
@@ -77,7 +90,12 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public Edi2Network Network { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = EnvironmentVariableSet)]
+        [Parameter(ParameterSetName = KeyPathSet)]
+        [Parameter(ParameterSetName = JwkSet)]
+        [Parameter(ParameterSetName = CertificateSet)]
+        [Parameter(ParameterSetName = ThumbprintSet)]
+        [Parameter(ParameterSetName = VaultSet)]
         public Uri? Authority { get; set; }
 
         [Parameter]
@@ -99,8 +117,29 @@ namespace Edi2.PowerShell.Commands
         [ValidatePattern("^[0-9]{9}$")]
         public string? ChildOrganizationNumber { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = EnvironmentVariableSet)]
+        [Parameter(ParameterSetName = KeyPathSet)]
+        [Parameter(ParameterSetName = JwkSet)]
+        [Parameter(ParameterSetName = CertificateSet)]
+        [Parameter(ParameterSetName = ThumbprintSet)]
+        [Parameter(ParameterSetName = VaultSet)]
         public DPoPKeyMode DPoPKey { get; set; } = DPoPKeyMode.Ephemeral;
+
+        /// <summary>An API key of NHN's test token service (test environment only): tokens without a HelseID client.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = TestTokenSet)]
+        [ValidateNotNull]
+        public SecureString? TestTokenApiKey { get; set; }
+
+        /// <summary>The test token service's address (or the endpoint itself), instead of NHN's.</summary>
+        [Parameter(ParameterSetName = TestTokenSet)]
+        [ValidateNotNull]
+        public Uri? TestTokenUri { get; set; }
+
+        /// <summary>The HER-ids the token's herid claim names; 0 (the default) for every HER-id of the organisation.</summary>
+        [Parameter(ParameterSetName = TestTokenSet)]
+        [ValidateNotNullOrEmpty]
+        [ValidateRange(0, Edi2HerIds.Max)]
+        public int[]? TestTokenHerId { get; set; }
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -121,6 +160,11 @@ namespace Edi2.PowerShell.Commands
                 ChildOrganizationNumber = ChildOrganizationNumber,
                 DPoPKey = DPoPKey,
             };
+            if (ParameterSetName == TestTokenSet)
+            {
+                ConnectWithTestToken(options);
+                return;
+            }
             string target = $"HelseID client '{ClientId}' in {Environment}";
             if (!ShouldProcess(target, "Connect to EDI 2.0")) return;
 
@@ -143,6 +187,33 @@ namespace Edi2.PowerShell.Commands
             {
                 throw ThrowEdi2Error(e, ClientId);
             }
+            Connected(session);
+        }
+
+        private void ConnectWithTestToken(Edi2ConnectionOptions options)
+        {
+            string clientId = string.IsNullOrEmpty(ClientId) ? Edi2TestTokenOptions.DefaultClientId : ClientId;
+            CurrentTarget = clientId;
+            if (!ShouldProcess($"test tokens for client '{clientId}' in {Environment}", "Connect to EDI 2.0")) return;
+            Edi2Session session;
+            try
+            {
+                var testToken = new Edi2TestTokenOptions(TestTokenApiKey!)
+                {
+                    Uri = TestTokenUri,
+                    HerIdClaim = TestTokenHerId is null ? Edi2TestTokenOptions.AllHerIds : string.Join("-", TestTokenHerId),
+                };
+                session = Run(token => Edi2Session.ConnectWithTestTokenAsync(options, testToken, token));
+            }
+            catch (Exception e) when (ErrorRecords.IsExpected(e))
+            {
+                throw ThrowEdi2Error(e, clientId);
+            }
+            Connected(session);
+        }
+
+        private void Connected(Edi2Session session)
+        {
             DefaultSession.Set(session);
             WriteVerbose($"Connected: {session}. Token expires {session.TokenExpiresAt:u}; DPoP key jkt {session.DPoPKeyThumbprint}.");
             if (PassThru) WriteObject(session);

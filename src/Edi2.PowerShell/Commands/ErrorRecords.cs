@@ -141,6 +141,8 @@ namespace Edi2.PowerShell.Commands
                 case AuthenticationErrorReason.DiscoveryFailed:
                 case AuthenticationErrorReason.UnexpectedResponse:
                     return ErrorCategory.ResourceUnavailable;
+                case AuthenticationErrorReason.TestTokenNotForProduction:
+                    return ErrorCategory.InvalidArgument;
                 default:
                     return ErrorCategory.AuthenticationError;
             }

@@ -33,4 +33,32 @@ public class SandboxTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task The_sandbox_test_token_line_works_without_a_client_key()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string folder = Directory.CreateTempSubdirectory("edi2-sandbox-").FullName;
+        try
+        {
+            Sandbox.Prepare(nhn, folder);
+            string line = Sandbox.PrepareTestToken(nhn);
+            var match = System.Text.RegularExpressions.Regex.Match(line,
+                @"^Connect-Edi2 -TestTokenApiKey \(ConvertTo-SecureString '(?<key>sandbox-[A-Za-z0-9_-]+)' -AsPlainText -Force\) -TestTokenUri (?<uri>\S+) -ApiBaseUri (?<api>\S+) -ParentOrganizationNumber 999999999$");
+            Assert.True(match.Success, line);
+            Assert.Equal(nhn.Issuer, match.Groups["uri"].Value);
+
+            var apiKey = new System.Security.SecureString();
+            foreach (char c in match.Groups["key"].Value) apiKey.AppendChar(c);
+            var options = new Edi2ConnectionOptions { ApiBaseUri = new Uri(match.Groups["api"].Value), ParentOrganizationNumber = Sandbox.OrgNumber };
+            using var session = await Edi2Session.ConnectWithTestTokenAsync(options, new Edi2TestTokenOptions(apiKey) { Uri = new Uri(match.Groups["uri"].Value) });
+            var notifications = new List<Model.Edi2Notification>();
+            await foreach (var n in session.Api.GetAllNotificationsAsync([Sandbox.HerId], 0)) notifications.Add(n);
+            Assert.Equal(3, notifications.Count);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

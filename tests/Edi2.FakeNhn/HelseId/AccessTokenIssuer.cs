@@ -17,7 +17,11 @@ internal sealed class AccessTokenRequest
 
     public required IReadOnlyList<string> Scopes { get; init; }
 
-    public required string Jkt { get; init; }
+    /// <summary>cnf.jkt; null for a token bound to no key (the test token service without cnfJkt).</summary>
+    public required string? Jkt { get; init; }
+
+    /// <summary>The aud claim; null: the APIs the scopes belong to.</summary>
+    public string? Audience { get; init; }
 
     /// <summary>Key type of the key the client authenticated with: "RSA" or "EC".</summary>
     public required string ClientKeyType { get; init; }
@@ -81,7 +85,7 @@ internal sealed class AccessTokenIssuer : IDisposable
         var lifetime = (long)_options.AccessTokenLifetime.TotalSeconds;
         var now = _clock.UnixSeconds;
         var client = request.Client;
-        var audiences = request.Scopes.Select(AudienceOf).Distinct(StringComparer.Ordinal).ToArray();
+        var audiences = request.Audience is { } audience ? [audience] : request.Scopes.Select(AudienceOf).Distinct(StringComparer.Ordinal).ToArray();
 
         var payload = WriteJson(writer =>
         {
@@ -98,9 +102,13 @@ internal sealed class AccessTokenIssuer : IDisposable
                 WriteArray(writer, "aud", audiences);
             }
 
-            writer.WriteStartObject("cnf");
-            writer.WriteString("jkt", request.Jkt);
-            writer.WriteEndObject();
+            if (request.Jkt is not null)
+            {
+                writer.WriteStartObject("cnf");
+                writer.WriteString("jkt", request.Jkt);
+                writer.WriteEndObject();
+            }
+
             WriteArray(writer, "scope", request.Scopes);
             writer.WriteString("client_id", client.ClientId);
             writer.WriteString("client_amr", "private_key_jwt");
