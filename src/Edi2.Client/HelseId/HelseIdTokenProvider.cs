@@ -20,10 +20,15 @@ namespace Edi2.HelseId
     /// </summary>
     public sealed class HelseIdTokenProvider : IDisposable
     {
-        private readonly HelseIdTokenClient _client;
+        private readonly HttpClient _http;
         private readonly TokenCache _cache;
-        private readonly SigningKey _clientKey;
         private readonly bool _ownsDPoPKey;
+        // Replaced together by UseClientKey (key rotation); the keys they replace are wiped on Dispose, not at once,
+        // because a token request may still be signing with them.
+        private volatile HelseIdTokenClient _client;
+        private volatile SigningKey _clientKey;
+        private volatile SigningKey _dpopKey;
+        private readonly System.Collections.Generic.List<SigningKey> _retiredKeys = new System.Collections.Generic.List<SigningKey>();
         // The issuer as discovered: the first part of the cache key (RFC 8414 section 3.3: as published, not as typed).
         private volatile string? _issuer;
 
@@ -32,17 +37,37 @@ namespace Edi2.HelseId
         {
             Settings = settings;
             _clientKey = clientKey;
+            _http = http;
             _ownsDPoPKey = dpopKeyMode == DPoPKeyMode.Ephemeral;
-            DPoPKey = _ownsDPoPKey ? SigningKey.CreateEphemeral() : clientKey;
+            _dpopKey = _ownsDPoPKey ? SigningKey.CreateEphemeral() : clientKey;
             Clock = clock ?? TimeProvider.System;
             _cache = cache ?? new TokenCache();
-            _client = new HelseIdTokenClient(http, settings, clientKey, DPoPKey, Clock);
+            _client = new HelseIdTokenClient(http, settings, clientKey, _dpopKey, Clock);
         }
 
         public HelseIdClientSettings Settings { get; }
 
         /// <summary>The key that signs DPoP proofs and that every token is bound to (its <c>jkt</c>).</summary>
-        public SigningKey DPoPKey { get; }
+        public SigningKey DPoPKey => _dpopKey;
+
+        /// <summary>The client key the assertions are signed with.</summary>
+        public SigningKey ClientKey => _clientKey;
+
+        /// <summary>
+        /// Signs assertions with <paramref name="clientKey"/> from now on (after a key rotation), and proofs too when
+        /// the DPoP key is the client key. Tokens of the old key are forgotten. The provider owns the new key.
+        /// </summary>
+        public void UseClientKey(SigningKey clientKey)
+        {
+            lock (_retiredKeys)
+            {
+                if (_issuer is string issuer) _cache.Remove(Key(issuer));
+                _retiredKeys.Add(_clientKey);
+                _clientKey = clientKey;
+                if (!_ownsDPoPKey) _dpopKey = clientKey;
+                _client = new HelseIdTokenClient(_http, Settings, clientKey, _dpopKey, Clock);
+            }
+        }
 
         internal TimeProvider Clock { get; }
 
@@ -76,6 +101,11 @@ namespace Edi2.HelseId
             if (_issuer is string issuer) _cache.Remove(Key(issuer));
             if (_ownsDPoPKey) DPoPKey.Dispose();
             _clientKey.Dispose();
+            lock (_retiredKeys)
+            {
+                foreach (var key in _retiredKeys) key.Dispose();
+                _retiredKeys.Clear();
+            }
         }
     }
 }
