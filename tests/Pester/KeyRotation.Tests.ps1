@@ -1,0 +1,198 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
+# Update-Edi2ClientKey end to end against the fake NHN (HelseID + self-service POST /v1/client-secret), through the
+# built module. The fake's rule: a registered new key replaces the client's old one at once. Vault cases use the
+# SecretManagement test double in tests/Modules (on $env:PSModulePath for this file only).
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'FakeNhn.ps1')
+    Import-Edi2TestModule
+
+    $script:SavedModulePath = $env:PSModulePath
+    $env:PSModulePath = (Join-Path (Join-Path $RepoRoot 'tests') 'Modules') + [System.IO.Path]::PathSeparator + $env:PSModulePath
+    Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
+
+    $script:Keys = Join-Path $TestDrive 'keys'
+    $null = New-Item -ItemType Directory -Path $script:Keys
+    $selfService = @('nhn:msh/api', 'nhn:selvbetjening/client')
+    $script:Clients = @{}
+    foreach ($id in 'rot-whatif', 'rot-file', 'rot-crash', 'rot-pending', 'rot-vault') {
+        $client = New-FakeNhnClient -ClientId $id -OrgNumber '999999999' -Folder $script:Keys
+        $client.Seed.scopes = $selfService
+        $script:Clients[$id] = $client
+    }
+    $script:Clients['rot-noscope'] = New-FakeNhnClient -ClientId 'rot-noscope' -OrgNumber '999999999' -Folder $script:Keys
+
+    # A certificate client (with the self-service scope: the refusal is Edi2's, not HelseID's).
+    $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+    $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Edi2 Rotation', $rsa,
+        [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+    $script:Certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(1))
+    $p = $rsa.ExportParameters($false)
+    $b64 = { param($bytes) [Convert]::ToBase64String($bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
+    $certClient = [pscustomobject]@{ ClientId = 'rot-cert'; Seed = [ordered]@{ clientId = 'rot-cert'; orgNumber = '999999999'
+        publicJwk = [pscustomobject]@{ kty = 'RSA'; n = (& $b64 $p.Modulus); e = (& $b64 $p.Exponent) }; heridClaim = '0'; scopes = $selfService } }
+
+    $script:Fake = Start-FakeNhn -Folder $TestDrive -Clients (@($script:Clients.Values) + $certClient) -Organizations @(@{ orgNumber = '999999999'; herIds = @(8142519) })
+    $script:Endpoints = @{ Authority = $script:Fake.Issuer; ApiBaseUri = $script:Fake.ApiBaseUri }
+    $script:SelfService = $script:Fake.ApiBaseUri
+
+    function script:Get-KeyFiles([string] $KeyPath) {
+        @(Get-ChildItem -LiteralPath (Split-Path $KeyPath) -Force | Where-Object Name -like "$(Split-Path $KeyPath -Leaf)*" | ForEach-Object Name | Sort-Object)
+    }
+    function script:Assert-OwnerOnly([string] $Path) {
+        if ($IsLinux -or $IsMacOS) { (Get-Item -LiteralPath $Path).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
+        else {
+            $rules = @((Get-Acl -LiteralPath $Path).Access)
+            $rules.Count | Should -Be 1
+            $rules[0].IdentityReference.Value | Should -Be ([System.Security.Principal.WindowsIdentity]::GetCurrent().Name)
+        }
+    }
+}
+
+AfterAll {
+    Disconnect-Edi2 -ErrorAction SilentlyContinue
+    if (Get-Module Microsoft.PowerShell.SecretManagement) {
+        Get-SecretVault | Unregister-SecretVault -ErrorAction SilentlyContinue
+        Remove-Module Microsoft.PowerShell.SecretManagement
+    }
+    $env:PSModulePath = $script:SavedModulePath
+    if ($script:Fake) { Stop-FakeNhn -Fake $script:Fake }
+}
+
+Describe 'Update-Edi2ClientKey' {
+    AfterEach { Disconnect-Edi2 -ErrorAction SilentlyContinue }
+
+    It 'is ConfirmImpact High and changes nothing under -WhatIf' {
+        (Get-Command Update-Edi2ClientKey).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
+            Should -Be 'High'
+        $key = $script:Clients['rot-whatif'].KeyPath
+        $before = Get-FileHash -LiteralPath $key
+        Connect-Edi2 -ClientId 'rot-whatif' -KeyPath $key @script:Endpoints
+        $out = Update-Edi2ClientKey -SelfServiceUri $script:SelfService -WhatIf
+        $out | Should -BeNullOrEmpty
+        (Get-FileHash -LiteralPath $key).Hash | Should -Be $before.Hash
+        Get-KeyFiles $key | Should -Be @(Split-Path $key -Leaf)
+        Test-Edi2Connection | Should -Not -BeNullOrEmpty
+    }
+
+    It 'registers a new key, replaces the file, keeps an owner-only backup, and the session and a new connection use the new key' {
+        $key = $script:Clients['rot-file'].KeyPath
+        $old = Get-Content -Raw -LiteralPath $key
+        $session = Connect-Edi2 -ClientId 'rot-file' -KeyPath $key @script:Endpoints -PassThru
+        $oldThumbprint = $session.ClientKeyThumbprint
+
+        $result = Update-Edi2ClientKey -SelfServiceUri $script:SelfService -Algorithm ES256 -Confirm:$false
+
+        $result | Should -BeOfType ([Edi2.Model.Edi2ClientKeyRotation])
+        $result.PreviousThumbprint | Should -Be $oldThumbprint
+        $result.Thumbprint | Should -Not -Be $oldThumbprint
+        $result.KeyId | Should -Match '^[0-9a-f]{32}$'
+        $result.Algorithm | Should -Be 'ES256'
+        $result.Expiration | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddDays(300))
+        $result.Path | Should -Be $key
+        Get-Content -Raw -LiteralPath $result.BackupPath | Should -BeExactly $old
+        Assert-OwnerOnly $key
+        Assert-OwnerOnly $result.BackupPath
+        Get-KeyFiles $key | Should -Be @((Split-Path $key -Leaf), (Split-Path $result.BackupPath -Leaf))
+
+        # The session switched (it fetched a new token with the new key: the old one is no longer registered).
+        $session.ClientKeyThumbprint | Should -Be $result.Thumbprint
+        Test-Edi2Connection | Should -Not -BeNullOrEmpty
+        Disconnect-Edi2
+        (Connect-Edi2 -ClientId 'rot-file' -KeyPath $key @script:Endpoints -PassThru).ClientKeyThumbprint | Should -Be $result.Thumbprint
+        Disconnect-Edi2
+
+        # The fake's rule: the old key stopped working.
+        $err = $null
+        try { Connect-Edi2 -ClientId 'rot-file' -KeyPath $result.BackupPath @script:Endpoints } catch { $err = $_ }
+        Get-FakeNhnErrorId $err | Should -Be 'Edi2.Authentication.InvalidClient'
+    }
+
+    It 'shows the result as a list that fits 80 columns' {
+        $key = $script:Clients['rot-crash'].KeyPath
+        Connect-Edi2 -ClientId 'rot-crash' -KeyPath $key @script:Endpoints
+        $result = Update-Edi2ClientKey -SelfServiceUri $script:SelfService -Algorithm ES256 -Confirm:$false
+        $text = $result | Out-String -Width 80
+        foreach ($name in 'Thumbprint', 'KeyId', 'Algorithm', 'Expiration', 'Path', 'BackupPath') { $text | Should -Match "(?m)^$name\s+: \S" }
+        $text | Should -Match ([regex]::Escape($result.Thumbprint))
+        $text | Should -Not -Match '"d"'
+    }
+
+    It 'finishes an interrupted rotation on the next Connect-Edi2, and rolls back one the server never took' {
+        # Finished: self-service has the new key, the file still the old one, the new key pending (a crash after the yes).
+        $key = $script:Clients['rot-pending'].KeyPath
+        $old = Get-Content -Raw -LiteralPath $key
+        Connect-Edi2 -ClientId 'rot-pending' -KeyPath $key @script:Endpoints
+        $result = Update-Edi2ClientKey -SelfServiceUri $script:SelfService -Algorithm ES256 -Confirm:$false
+        Disconnect-Edi2
+        Move-Item -LiteralPath $key -Destination "$key.pending"
+        Set-Content -LiteralPath $key -Value $old -NoNewline
+        Remove-Item -LiteralPath $result.BackupPath
+
+        $session = Connect-Edi2 -ClientId 'rot-pending' -KeyPath $key @script:Endpoints -PassThru -WarningVariable warned 3>$null
+        "$warned" | Should -Match 'interrupted key rotation .* was finished'
+        $session.ClientKeyThumbprint | Should -Be $result.Thumbprint
+        Test-Path -LiteralPath "$key.pending" | Should -BeFalse
+        Disconnect-Edi2
+
+        # Rolled back: a pending key HelseID never saw.
+        $current = Get-FileHash -LiteralPath $key
+        $null = New-Edi2ClientKey -Path "$key.pending" -Algorithm ES256
+        Connect-Edi2 -ClientId 'rot-pending' -KeyPath $key @script:Endpoints -WarningVariable warned 3>$null
+        "$warned" | Should -Match 'was rolled back'
+        Test-Path -LiteralPath "$key.pending" | Should -BeFalse
+        (Get-FileHash -LiteralPath $key).Hash | Should -Be $current.Hash
+    }
+
+    It 'refuses for a client without the self-service scope, leaves the key untouched and says what to do' {
+        $key = $script:Clients['rot-noscope'].KeyPath
+        $before = Get-FileHash -LiteralPath $key
+        Connect-Edi2 -ClientId 'rot-noscope' -KeyPath $key @script:Endpoints
+        $err = $null
+        try { Update-Edi2ClientKey -SelfServiceUri $script:SelfService -Confirm:$false } catch { $err = $_ }
+        Get-FakeNhnErrorId $err | Should -Be 'Edi2.KeyRotation.NoSelfServiceScope'
+        $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $printed = ($err | Out-String) -replace '\s*\|\s*', ' ' -replace '\s+', ' '
+        $printed | Should -Match 'Update-Edi2ClientKey: '
+        $printed | Should -Match "client 'rot-noscope' no token for nhn:selvbetjening/client"
+        $printed | Should -Match 'The key is unchanged'
+        (Get-FileHash -LiteralPath $key).Hash | Should -Be $before.Hash
+        Get-KeyFiles $key | Should -Be @(Split-Path $key -Leaf)
+        Test-Edi2Connection | Should -Not -BeNullOrEmpty
+    }
+
+    It 'tells a certificate client to rotate the certificate in self-service' {
+        Connect-Edi2 -ClientId 'rot-cert' -Certificate $script:Certificate @script:Endpoints
+        $err = $null
+        try { Update-Edi2ClientKey -SelfServiceUri $script:SelfService -Confirm:$false } catch { $err = $_ }
+        Get-FakeNhnErrorId $err | Should -Be 'Edi2.KeyRotation.NotRotatable'
+        $err.Exception.Message | Should -Match 'rotate the certificate in HelseID self-service'
+        ($err | Out-String) | Should -Match 'Update-Edi2ClientKey: '
+    }
+
+    It 'rotates a key kept in a SecretManagement vault with Set-Secret after the yes' {
+        $vault = 'Edi2RotationVault'
+        Register-SecretVault -Name $vault -ModuleName 'TestVault'
+        $jwk = Get-Content -Raw -LiteralPath $script:Clients['rot-vault'].KeyPath
+        $members = @{}
+        ($jwk | ConvertFrom-Json).PSObject.Properties | ForEach-Object { $members[$_.Name] = [string]$_.Value }
+        Set-Secret -Vault $vault -Name 'client-key' -Secret $members
+
+        $session = Connect-Edi2 -ClientId 'rot-vault' -Vault $vault -SecretName 'client-key' @script:Endpoints -PassThru
+        $result = Update-Edi2ClientKey -SelfServiceUri $script:SelfService -Algorithm ES256 -Confirm:$false
+
+        $result.Path | Should -Be "secret 'client-key' in vault '$vault'"
+        $result.BackupPath | Should -Match "^secret 'client-key\.\d{8}-\d{6}\.bak' in vault '$vault'$"
+        $new = Get-Secret -Vault $vault -Name 'client-key' -AsPlainText
+        $new | Should -BeOfType [string]
+        ($new | ConvertFrom-Json).d | Should -Not -Be $members['d']
+        $backupName = $result.BackupPath -replace "^secret '([^']+)'.*$", '$1'
+        ((Get-Secret -Vault $vault -Name $backupName -AsPlainText | ConvertFrom-Json).d) | Should -Be $members['d']
+        $pending = $null
+        try { $pending = Get-Secret -Vault $vault -Name 'client-key.pending' -ErrorAction Stop } catch { }
+        $pending | Should -BeNullOrEmpty
+        $session.ClientKeyThumbprint | Should -Be $result.Thumbprint
+        Disconnect-Edi2
+        (Connect-Edi2 -ClientId 'rot-vault' -Vault $vault -SecretName 'client-key' @script:Endpoints -PassThru).ClientKeyThumbprint | Should -Be $result.Thumbprint
+    }
+}
