@@ -56,8 +56,11 @@ namespace Edi2.HelseId
             byte[] der = writer.Encode();
             try
             {
-                string base64 = Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n");
-                return "-----BEGIN PRIVATE KEY-----\n" + base64 + "\n-----END PRIVATE KEY-----\n";
+                // RFC 7468 section 2: generators wrap the base64 at exactly 64 characters.
+                string base64 = Convert.ToBase64String(der);
+                var pem = new System.Text.StringBuilder("-----BEGIN PRIVATE KEY-----\n");
+                for (int i = 0; i < base64.Length; i += 64) pem.Append(base64, i, Math.Min(64, base64.Length - i)).Append('\n');
+                return pem.Append("-----END PRIVATE KEY-----\n").ToString();
             }
             finally
             {

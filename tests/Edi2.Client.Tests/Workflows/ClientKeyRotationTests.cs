@@ -186,6 +186,7 @@ public sealed class ClientKeyRotationTests : IAsyncLifetime
     {
         using var key = SigningKey.Generate("RS256");
         string pem = key.ExportPrivatePem();
+        Assert.All(pem.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)), line => Assert.InRange(line.Length, 1, 64));
         using var rsa = RSA.Create();
         rsa.ImportFromPem(pem);
         Assert.Equal(4096, rsa.KeySize);
