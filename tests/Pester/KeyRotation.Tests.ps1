@@ -196,3 +196,113 @@ Describe 'Update-Edi2ClientKey' {
         (Connect-Edi2 -ClientId 'rot-vault' -Vault $vault -SecretName 'client-key' @script:Endpoints -PassThru).ClientKeyThumbprint | Should -Be $result.Thumbprint
     }
 }
+
+# Process.Kill(entireProcessTree) and ProcessStartInfo.ArgumentList are .NET Core's: PowerShell 7 only.
+Describe 'Update-Edi2ClientKey killed half way (a real process, killed)' -Skip:($PSVersionTable.PSEdition -eq 'Desktop') {
+    BeforeAll {
+        $folder = Join-Path $TestDrive 'kill'
+        $null = New-Item -ItemType Directory -Path $folder
+        $script:KillClients = @{}
+        foreach ($id in 'kill-after-yes', 'kill-before-yes') {
+            $client = New-FakeNhnClient -ClientId $id -OrgNumber '999999999' -Folder $folder
+            $client.Seed.scopes = @('nhn:msh/api', 'nhn:selvbetjening/client')
+            $script:KillClients[$id] = $client
+        }
+        # Self-service registers the key at once, then holds its answer for a minute: the window to kill the client in.
+        $script:SlowFake = Start-FakeNhn -Folder $folder -Clients @($script:KillClients.Values) -Organizations @(@{ orgNumber = '999999999'; herIds = @(8142519) }) `
+            -Arguments '--self-service-answer-delay', '60'
+        $script:SlowEndpoints = @{ Authority = $script:SlowFake.Issuer; ApiBaseUri = $script:SlowFake.ApiBaseUri }
+
+        # A child pwsh that connects and rotates; returns the process (its output goes to a file, for the failure message).
+        function script:Start-Rotation([string] $ClientId, [string] $KeyPath, [string] $SelfServiceUri) {
+            $script = @"
+Import-Module '$($ModuleManifest.Replace("'", "''"))' -ErrorAction Stop
+Connect-Edi2 -ClientId '$ClientId' -KeyPath '$($KeyPath.Replace("'", "''"))' -Authority '$($script:SlowFake.Issuer)' -ApiBaseUri '$($script:SlowFake.ApiBaseUri)' -ErrorAction Stop
+Update-Edi2ClientKey -SelfServiceUri '$SelfServiceUri' -Algorithm ES256 -Confirm:`$false -ErrorAction Stop
+"@
+            $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script))
+            $startInfo = [System.Diagnostics.ProcessStartInfo]::new($CurrentPowerShell.FilePath)
+            foreach ($a in @($CurrentPowerShell.Arguments) + @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)) { $startInfo.ArgumentList.Add($a) }
+            $startInfo.UseShellExecute = $false
+            $startInfo.RedirectStandardOutput = $true
+            $startInfo.RedirectStandardError = $true
+            [System.Diagnostics.Process]::Start($startInfo)
+        }
+
+        function script:Wait-Until([scriptblock] $Condition, [string] $Because, $Process) {
+            $deadline = [DateTime]::UtcNow.AddSeconds(50)
+            while (-not (& $Condition)) {
+                if ($Process.HasExited) { throw "The rotating process ended (exit $($Process.ExitCode)) before $Because`n$($Process.StandardError.ReadToEnd())" }
+                if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out waiting for $Because" }
+                Start-Sleep -Milliseconds 100
+            }
+        }
+
+        function script:Test-Connects([string] $ClientId, [string] $KeyPath) {
+            try {
+                $s = Connect-Edi2 -ClientId $ClientId -KeyPath $KeyPath @script:SlowEndpoints -PassThru -ErrorAction Stop -WarningAction SilentlyContinue
+                Disconnect-Edi2 -Session $s
+                $true
+            } catch { $false }
+        }
+    }
+
+    AfterAll {
+        if ($script:SlowFake) { Stop-FakeNhn -Fake $script:SlowFake }
+    }
+
+    It 'killed after the server''s yes, before the file was replaced: the next Connect-Edi2 finishes the rotation' {
+        $client = $script:KillClients['kill-after-yes']
+        $key = $client.KeyPath
+        $before = (Get-FileHash -LiteralPath $key).Hash
+        $child = Start-Rotation -ClientId $client.ClientId -KeyPath $key -SelfServiceUri $script:SlowFake.ApiBaseUri
+        try {
+            # Self-service has the new key (a token with the pending key works) while its answer is held back.
+            Wait-Until -Process $child -Because 'the pending key to be registered' -Condition {
+                (Test-Path -LiteralPath "$key.pending") -and (Test-Connects $client.ClientId "$key.pending")
+            }
+        } finally {
+            $child.Kill($true)
+            $null = $child.WaitForExit(10000)
+        }
+        (Get-FileHash -LiteralPath $key).Hash | Should -Be $before -Because 'the kill came before the replace'
+        $copy = Join-Path $TestDrive 'old-key-alone.jwk' # no pending file beside it, so no recovery
+        Copy-Item -LiteralPath $key -Destination $copy
+        Test-Connects $client.ClientId $copy | Should -BeFalse -Because 'the fake replaced the old key: without recovery the client would be locked out'
+
+        $session = Connect-Edi2 -ClientId $client.ClientId -KeyPath $key @script:SlowEndpoints -PassThru -WarningVariable warned 3>$null
+        "$warned" | Should -Match 'interrupted key rotation .* was finished'
+        Test-Path -LiteralPath "$key.pending" | Should -BeFalse
+        (Get-FileHash -LiteralPath $key).Hash | Should -Not -Be $before
+        @(Get-ChildItem -LiteralPath (Split-Path $key) -Filter "$(Split-Path $key -Leaf).*.bak") | Should -HaveCount 1
+        Test-Edi2Connection -Session $session | Should -Not -BeNullOrEmpty
+        Disconnect-Edi2 -Session $session
+    }
+
+    It 'killed while the POST hung before self-service had it: the next Connect-Edi2 rolls the rotation back' {
+        $client = $script:KillClients['kill-before-yes']
+        $key = $client.KeyPath
+        $before = (Get-FileHash -LiteralPath $key).Hash
+        # Self-service that takes the connection and never reads or answers.
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $accepted = $listener.AcceptTcpClientAsync()
+        $child = Start-Rotation -ClientId $client.ClientId -KeyPath $key -SelfServiceUri "http://127.0.0.1:$($listener.LocalEndpoint.Port)/"
+        try {
+            Wait-Until -Process $child -Because 'the POST to reach the silent self-service' -Condition { (Test-Path -LiteralPath "$key.pending") -and $accepted.IsCompleted }
+        } finally {
+            $child.Kill($true)
+            $null = $child.WaitForExit(10000)
+            if ($accepted.IsCompleted) { $accepted.Result.Dispose() }
+            $listener.Stop()
+        }
+        (Get-FileHash -LiteralPath $key).Hash | Should -Be $before
+
+        Connect-Edi2 -ClientId $client.ClientId -KeyPath $key @script:SlowEndpoints -WarningVariable warned 3>$null
+        "$warned" | Should -Match 'was rolled back'
+        Test-Path -LiteralPath "$key.pending" | Should -BeFalse
+        (Get-FileHash -LiteralPath $key).Hash | Should -Be $before
+        Test-Edi2Connection | Should -Not -BeNullOrEmpty
+        Disconnect-Edi2
+    }
+}

@@ -93,6 +93,18 @@ internal sealed class ClientSecretEndpoint
             _state.ReplaceClientKeys(token.ClientId, body);
         }
 
+        if (_options.AnswerDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(_options.AnswerDelay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client went away (was killed) after the key was registered
+            }
+        }
+
         var expiration = _clock.UtcNow + _options.KeyLifetime;
         await ApiJson.WriteAsync(context, StatusCodes.Status200OK, new { expiration }, "application/json; charset=utf-8");
     }
