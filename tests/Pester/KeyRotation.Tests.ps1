@@ -81,7 +81,15 @@ Describe 'Update-Edi2ClientKey' {
         $session = Connect-Edi2 -ClientId 'rot-file' -KeyPath $key @script:Endpoints -PassThru
         $oldThumbprint = $session.ClientKeyThumbprint
 
-        $result = Update-Edi2ClientKey -SelfServiceUri $script:SelfService -Algorithm ES256 -Confirm:$false
+        $all = @(Update-Edi2ClientKey -SelfServiceUri $script:SelfService -Algorithm ES256 -Confirm:$false -Verbose -Debug 4>&1 5>&1)
+        $result = @($all | Where-Object { $_ -is [Edi2.Model.Edi2ClientKeyRotation] })[0]
+        $traces = ($all | Where-Object { $_ -isnot [Edi2.Model.Edi2ClientKeyRotation] } | ForEach-Object Message) -join "`n"
+        $traces | Should -Match 'POST .*v1/client-secret' -Because 'the exchange with self-service is traced'
+        foreach ($secret in ($old | ConvertFrom-Json).d, ((Get-Content -Raw -LiteralPath $key) | ConvertFrom-Json).d) {
+            $traces | Should -Not -Match ([regex]::Escape($secret)) -Because 'no private key in verbose or debug output'
+            ($result | ConvertTo-Json) | Should -Not -Match ([regex]::Escape($secret))
+        }
+        $traces | Should -Not -Match 'eyJ[A-Za-z0-9_-]{20,}\.' -Because 'no token, proof or assertion either'
 
         $result | Should -BeOfType ([Edi2.Model.Edi2ClientKeyRotation])
         $result.PreviousThumbprint | Should -Be $oldThumbprint
@@ -157,6 +165,23 @@ Describe 'Update-Edi2ClientKey' {
         $printed | Should -Match "client 'rot-noscope' no token for nhn:selvbetjening/client"
         $printed | Should -Match 'The key is unchanged'
         (Get-FileHash -LiteralPath $key).Hash | Should -Be $before.Hash
+        Get-KeyFiles $key | Should -Be @(Split-Path $key -Leaf)
+        Test-Edi2Connection | Should -Not -BeNullOrEmpty
+    }
+
+    It 'says what to do when self-service cannot be reached, and leaves the key untouched' {
+        $key = $script:Clients['rot-whatif'].KeyPath
+        $before = (Get-FileHash -LiteralPath $key).Hash
+        Connect-Edi2 -ClientId 'rot-whatif' -KeyPath $key @script:Endpoints
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $closed = $listener.LocalEndpoint.Port; $listener.Stop()
+        $err = $null
+        try { Update-Edi2ClientKey -SelfServiceUri "http://127.0.0.1:$closed/" -Algorithm ES256 -Confirm:$false } catch { $err = $_ }
+        Get-FakeNhnErrorId $err | Should -Be 'Edi2.KeyRotation.Unreachable'
+        $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $err.Exception.Message | Should -Match "could not be reached"
+        $err.Exception.Message | Should -Match '-SelfServiceUri'
+        (Get-FileHash -LiteralPath $key).Hash | Should -Be $before
         Get-KeyFiles $key | Should -Be @(Split-Path $key -Leaf)
         Test-Edi2Connection | Should -Not -BeNullOrEmpty
     }

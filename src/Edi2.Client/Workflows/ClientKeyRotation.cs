@@ -171,7 +171,7 @@ namespace Edi2.Workflows
                 {
                     throw new Edi2KeyRotationException(KeyRotationErrorReason.Unreachable,
                         $"HelseID self-service at {endpoint} could not be reached ({e.InnerException?.GetBaseException().Message ?? e.ApiReason.ToString()}). " +
-                        "Check the network path (proxy, firewall) and -SelfServiceUri, then run Update-Edi2ClientKey again.", endpoint.ToString(), e);
+                        "Check the network path (proxy, firewall) and -SelfServiceUri, then run Update-Edi2ClientKey again. The key is unchanged.", endpoint.ToString(), e);
                 }
                 using (response)
                 {
@@ -182,7 +182,7 @@ namespace Edi2.Workflows
                     if (status >= 500)
                     {
                         throw new Edi2KeyRotationException(KeyRotationErrorReason.Unreachable,
-                            $"HelseID self-service at {endpoint} answered HTTP {status} {response.ReasonPhrase}. {said}", endpoint.ToString());
+                            $"HelseID self-service at {endpoint} answered HTTP {status} {response.ReasonPhrase}. {said} Try again later. The key is unchanged.", endpoint.ToString());
                     }
                     string hint = status == 401 || status == 403
                         ? $" Check that client '{_options.ClientId}' may use HelseID self-service (scope {SelfServiceScope}) and that -SelfServiceUri belongs to this HelseID environment."
