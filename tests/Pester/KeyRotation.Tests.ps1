@@ -219,6 +219,18 @@ Describe 'Update-Edi2ClientKey' {
         $session.ClientKeyThumbprint | Should -Be $result.Thumbprint
         Disconnect-Edi2
         (Connect-Edi2 -ClientId 'rot-vault' -Vault $vault -SecretName 'client-key' @script:Endpoints -PassThru).ClientKeyThumbprint | Should -Be $result.Thumbprint
+        Disconnect-Edi2
+
+        # A crash after the yes, in the vault: the old key current, the new one pending. Connect-Edi2 -Vault finishes it.
+        Set-Secret -Vault $vault -Name 'client-key.pending' -Secret $new
+        Set-Secret -Vault $vault -Name 'client-key' -Secret $members
+        $again = Connect-Edi2 -ClientId 'rot-vault' -Vault $vault -SecretName 'client-key' @script:Endpoints -PassThru -WarningVariable warned 3>$null
+        "$warned" | Should -Match "interrupted key rotation of secret 'client-key' in vault '$vault' was finished"
+        $again.ClientKeyThumbprint | Should -Be $result.Thumbprint
+        (Get-Secret -Vault $vault -Name 'client-key' -AsPlainText | ConvertFrom-Json).d | Should -Be ($new | ConvertFrom-Json).d
+        $pending = $null
+        try { $pending = Get-Secret -Vault $vault -Name 'client-key.pending' -ErrorAction Stop } catch { }
+        $pending | Should -BeNullOrEmpty
     }
 }
 

@@ -129,7 +129,14 @@ namespace Edi2.PowerShell.Commands
             Edi2Session session;
             try
             {
-                if (ParameterSetName == KeyPathSet) ResolveInterruptedRotation(GetUnresolvedProviderPathFromPSPath(KeyPath), options);
+                if (ParameterSetName == KeyPathSet && KeyFileStore.HasPending(GetUnresolvedProviderPathFromPSPath(KeyPath)))
+                {
+                    ResolveInterruptedRotation(new KeyFileStore(GetUnresolvedProviderPathFromPSPath(KeyPath)), options);
+                }
+                else if (ParameterSetName == VaultSet)
+                {
+                    ResolveInterruptedRotation(new VaultKeyStore(InvokeCommand, PostAndWait, Vault, SecretName), options);
+                }
                 key = LoadKey();
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
@@ -152,10 +159,10 @@ namespace Edi2.PowerShell.Commands
             if (PassThru) WriteObject(session);
         }
 
-        /// <summary>An Update-Edi2ClientKey that died left a pending key beside the file: finish or roll back first (ClientKeyRotation's rule).</summary>
-        private void ResolveInterruptedRotation(string path, Edi2ConnectionOptions options)
+        /// <summary>An Update-Edi2ClientKey that died left a pending key beside the file or secret: finish or roll back first (ClientKeyRotation's rule).</summary>
+        private void ResolveInterruptedRotation(IClientKeyStore store, Edi2ConnectionOptions options)
         {
-            if (!KeyFileStore.HasPending(path)) return;
+            string path = store.Location;
             var rotationOptions = new ClientKeyRotationOptions
             {
                 ClientId = options.ClientId,
@@ -166,17 +173,17 @@ namespace Edi2.PowerShell.Commands
             {
                 using (var rotation = new ClientKeyRotation(rotationOptions))
                 {
-                    var resolution = Run(token => rotation.ResolvePendingAsync(new KeyFileStore(path), token));
+                    var resolution = Run(token => rotation.ResolvePendingAsync(store, token));
                     switch (resolution.Outcome)
                     {
                         case PendingKeyOutcome.Finished:
-                            WriteWarning($"An interrupted key rotation of '{path}' was finished: HelseID accepts the new key (thumbprint {resolution.Thumbprint}); the old key is kept in '{resolution.BackupPath}'.");
+                            WriteWarning($"An interrupted key rotation of {path} was finished: HelseID accepts the new key (thumbprint {resolution.Thumbprint}); the old key is kept in {resolution.BackupPath}.");
                             break;
                         case PendingKeyOutcome.RolledBack:
-                            WriteWarning($"An interrupted key rotation of '{path}' was rolled back: HelseID never took the new key, so the current key stays.");
+                            WriteWarning($"An interrupted key rotation of {path} was rolled back: HelseID never took the new key, so the current key stays.");
                             break;
                         case PendingKeyOutcome.AlreadyCommitted:
-                            WriteVerbose($"A leftover pending key beside '{path}' was the current key already; it was removed.");
+                            WriteVerbose($"A leftover pending key of {path} was the current key already; it was removed.");
                             break;
                     }
                 }

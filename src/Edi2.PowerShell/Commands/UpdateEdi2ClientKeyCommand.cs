@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Threading.Tasks;
 using Edi2.HelseId;
 using Edi2.Model;
 using Edi2.PowerShell.Completion;
@@ -92,7 +91,7 @@ namespace Edi2.PowerShell.Commands
                 case "KeyPath":
                     return new KeyFileStore(source.Path!);
                 case "Vault":
-                    return new VaultKeyStore(InvokeCommand, OnPipelineThread, source.Vault!, source.SecretName!);
+                    return new VaultKeyStore(InvokeCommand, PostAndWait, source.Vault!, source.SecretName!);
                 case "Certificate":
                 case "CertificateThumbprint":
                     throw new Edi2KeyRotationException(KeyRotationErrorReason.NotRotatable,
@@ -103,26 +102,6 @@ namespace Edi2.PowerShell.Commands
                         $"The session for client '{session.ClientId}' got its key from {(source is null ? "a source Edi2 did not record" : source.ParameterSet == "Jwk" ? "-Jwk" : "the " + ConnectEdi2Command.KeyVariable + " environment variable")}, " +
                         "which Edi2 cannot rewrite. Give the key file with -KeyPath, or connect with -KeyPath or -Vault/-SecretName first.", session.ClientId);
             }
-        }
-
-        /// <summary>For the vault store, called from engine work: runs <paramref name="action"/> on the pipeline thread and waits for it.</summary>
-        private void OnPipelineThread(Action action)
-        {
-            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            Post(() =>
-            {
-                try
-                {
-                    action();
-                    done.SetResult(true);
-                }
-                catch (Exception e)
-                {
-                    done.SetException(e);
-                }
-            });
-            done.Task.Wait(StopToken); // Ctrl+C ends the wait if the pipeline thread stopped taking work
-            done.Task.GetAwaiter().GetResult();
         }
     }
 }
