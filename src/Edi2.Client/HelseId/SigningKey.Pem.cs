@@ -76,7 +76,10 @@ namespace Edi2.HelseId
                 writer.WriteInteger(0);
                 foreach (var part in new[] { p.Modulus, p.Exponent, p.D, p.P, p.Q, p.DP, p.DQ, p.InverseQ })
                 {
-                    writer.WriteIntegerUnsigned(part);
+                    // .NET pads the private parts to fixed lengths; a DER INTEGER has no leading zero bytes.
+                    int zeros = 0;
+                    while (zeros < part.Length - 1 && part[zeros] == 0) zeros++;
+                    writer.WriteIntegerUnsigned(new ReadOnlySpan<byte>(part, zeros, part.Length - zeros));
                 }
             }
             return writer.Encode();

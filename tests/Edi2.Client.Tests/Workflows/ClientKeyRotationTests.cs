@@ -195,6 +195,30 @@ public sealed class ClientKeyRotationTests : IAsyncLifetime
     }
 
     [Fact]
+    public void An_RSA_key_whose_parameters_start_with_a_zero_byte_exports_as_PEM()
+    {
+        // .NET pads D, P, Q, DP, DQ and InverseQ to fixed lengths, so some keys have leading zero bytes, which a DER
+        // INTEGER must not carry. Keys are made until one has them (about one in 40).
+        RSAParameters p = default;
+        for (int i = 0; i < 2000; i++)
+        {
+            using var rsa = RSA.Create(2048);
+            p = rsa.ExportParameters(true);
+            if (new[] { p.D!, p.P!, p.Q!, p.DP!, p.DQ!, p.InverseQ! }.Any(part => part[0] == 0)) break;
+        }
+        Assert.Contains(new[] { p.D!, p.P!, p.Q!, p.DP!, p.DQ!, p.InverseQ! }, part => part[0] == 0);
+        using var key = SigningKey.FromJwk(TestKeys.RsaJwk(p));
+
+        string pem = key.ExportPrivatePem();
+
+        using var dotnet = RSA.Create();
+        dotnet.ImportFromPem(pem);
+        Assert.Equal(p.D, dotnet.ExportParameters(true).D);
+        using var again = SigningKey.FromText(pem);
+        Assert.Equal(key.Thumbprint, again.Thumbprint);
+    }
+
+    [Fact]
     public async Task A_client_without_the_self_service_scope_is_refused_and_the_file_is_untouched()
     {
         string path = NewClient(selfServiceScope: false);
