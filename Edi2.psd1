@@ -23,6 +23,7 @@
         'Invoke-Edi2Request'
         'Test-Edi2Connection'
         'New-Edi2ClientKey'
+        'Update-Edi2ClientKey'
         'Get-Edi2Notification'
         'Get-Edi2Message'
         'Confirm-Edi2Message'

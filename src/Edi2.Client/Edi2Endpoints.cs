@@ -43,6 +43,10 @@ namespace Edi2
         public static Uri Authority(Edi2Environment environment) =>
             environment == Edi2Environment.Production ? ProductionAuthority : TestAuthority;
 
+        /// <summary>HelseID self-service's API (key rotation), spec helseid-dpop section 1.</summary>
+        public static Uri SelfService(Edi2Environment environment) =>
+            new Uri(environment == Edi2Environment.Production ? "https://api.selvbetjening.nhn.no" : "https://api.selvbetjening.test.nhn.no");
+
         public static Uri ApiBase(Edi2Environment environment, Edi2Network network)
         {
             switch (environment)

@@ -223,6 +223,17 @@ namespace Edi2
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan, // each request has its own timeout
             };
 
+        /// <summary>
+        /// Switches the session to a new client key (after Update-Edi2ClientKey): the next token is signed for with it.
+        /// The session owns <paramref name="clientKey"/> from here on.
+        /// </summary>
+        public void UseClientKey(SigningKey clientKey)
+        {
+            if (IsDisposed) throw new ObjectDisposedException(ToString());
+            _tokens.UseClientKey(clientKey);
+            ClientKeyThumbprint = clientKey.Thumbprint;
+        }
+
         /// <summary>The current access token (fetching one if needed). A secret: for diagnostics and other NHN APIs.</summary>
         public async Task<string> GetAccessTokenAsync(CancellationToken cancellationToken = default) =>
             (await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false)).Value;

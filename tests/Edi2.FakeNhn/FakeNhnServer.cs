@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Edi2.FakeNhn.Edi;
 using Edi2.FakeNhn.HelseId;
 using Edi2.FakeNhn.Security;
+using Edi2.FakeNhn.SelfService;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -72,6 +73,21 @@ public sealed class FakeNhnServer : IAsyncDisposable
             new NotificationStreamEndpoint(Edi, Api, _stopping.Token),
             new BusinessDocumentEndpoint());
 
+        // HelseID self-service (key rotation): tokens for nhn:selvbetjening, its own proof replay cache and nonces.
+        var selfService = new ClientSecretEndpoint(
+            new ApiAuthentication(
+                () => _endpoints?.Issuer,
+                _accessTokens.JwksJson,
+                new DPoPProofValidator(new ReplayCache(clock), clock),
+                new NonceService("selvbetjening", clock, () => TimeSpan.FromSeconds(60)),
+                new FakeApiOptions(),
+                clock,
+                ClientSecretEndpoint.Audience,
+                ClientSecretEndpoint.Scope),
+            state,
+            SelfService,
+            clock);
+
         app.Use((context, next) =>
         {
             // Api.PathBase: the prefix becomes PathBase, so routes and the proof's htu (PathBase + Path) still match.
@@ -92,6 +108,7 @@ public sealed class FakeNhnServer : IAsyncDisposable
         var testTokens = new TestTokenEndpoint(() => _endpoints, TestTokens, _accessTokens);
         app.MapPost(TestTokenEndpoint.Path, (RequestDelegate)testTokens.HandleAsync);
         app.MapPost(TestTokenEndpoint.OlderPath, (RequestDelegate)testTokens.HandleAsync);
+        app.Map(ClientSecretEndpoint.Path, (RequestDelegate)selfService.HandleAsync);
     }
 
     /// <summary>http://127.0.0.1:{port}/ — the HelseID issuer and the EDI 2.0 API base.</summary>
@@ -125,6 +142,9 @@ public sealed class FakeNhnServer : IAsyncDisposable
 
     /// <summary>Knobs of the fake EDI 2.0 API, changeable while running.</summary>
     public FakeApiOptions Api { get; }
+
+    /// <summary>Knobs of the fake HelseID self-service API (<c>POST /v1/client-secret</c> at <see cref="BaseUri"/>).</summary>
+    public FakeSelfServiceOptions SelfService { get; } = new();
 
     /// <summary>Faults injected into the next matching requests (any path, applied before authentication).</summary>
     public ApiFaults Faults { get; }

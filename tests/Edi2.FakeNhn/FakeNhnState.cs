@@ -157,6 +157,22 @@ public sealed class FakeNhnState
         }
     }
 
+    /// <summary>Makes the given public key the client's only key (self-service rotation without overlap).</summary>
+    public void ReplaceClientKeys(string clientId, string publicJwkJson)
+    {
+        ArgumentNullException.ThrowIfNull(publicJwkJson);
+        var key = ReadKey(clientId, JsonSerializer.Deserialize<JsonElement>(publicJwkJson));
+        lock (_gate)
+        {
+            if (!_clients.TryGetValue(clientId, out var client))
+            {
+                throw new ArgumentException($"Unknown client '{clientId}'.", nameof(clientId));
+            }
+
+            _clients[clientId] = client with { Keys = [key] };
+        }
+    }
+
     /// <summary>Removes the client's keys whose kid or RFC 7638 thumbprint is the given value (end of a key rotation).</summary>
     public bool RemoveClientKey(string clientId, string kidOrThumbprint)
     {

@@ -10,13 +10,15 @@ using Edi2.FakeNhn;
 // --sandbox <dir> also writes a sandbox client key there, seeds a few messages and prints the Connect-Edi2 line, and
 // a second one that connects through the fake test token service with an API key made at start.
 // --stream-keep-alive <seconds> sets the quiet time before a notification stream's ": keep-alive" (default 1).
+// --self-service-answer-delay <seconds> makes POST /v1/client-secret wait that long after registering the key.
 
-const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>] [--sandbox <dir>] [--stream-keep-alive <seconds>]";
+const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>] [--sandbox <dir>] [--stream-keep-alive <seconds>] [--self-service-answer-delay <seconds>]";
 
 var port = 0;
 string? seedPath = null;
 string? sandboxFolder = null;
 TimeSpan? streamKeepAlive = null;
+TimeSpan? selfServiceAnswerDelay = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -35,6 +37,11 @@ for (var i = 0; i < args.Length; i++)
         case "--stream-keep-alive" when i + 1 < args.Length
             && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= 86400:
             streamKeepAlive = TimeSpan.FromSeconds(seconds);
+            i++;
+            break;
+        case "--self-service-answer-delay" when i + 1 < args.Length
+            && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var delay) && delay >= 0 && delay <= 3600:
+            selfServiceAnswerDelay = TimeSpan.FromSeconds(delay);
             i++;
             break;
         case "--help" or "-h":
@@ -76,6 +83,11 @@ await using var running = server;
 if (streamKeepAlive is TimeSpan keepAlive)
 {
     server.Api.StreamKeepAliveInterval = keepAlive;
+}
+
+if (selfServiceAnswerDelay is TimeSpan answerDelay)
+{
+    server.SelfService.AnswerDelay = answerDelay;
 }
 
 var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -22,8 +22,15 @@ Describe 'The console a person sees (interactive pwsh in tmux)' {
         $null = New-Item -ItemType Directory -Path $keys
         $script:C1Client = New-FakeNhnClient -ClientId 'c1' -OrgNumber '999999999' -Folder $keys
         $c2Client = New-FakeNhnClient -ClientId 'c2' -OrgNumber '999999999' -Folder $keys
+        # Clients that rotate their key through self-service, one per console width.
+        $script:RotationClients = @{}
+        foreach ($w in 80, 120) {
+            $client = New-FakeNhnClient -ClientId "rot-$w" -OrgNumber '999999999' -Folder $keys
+            $client.Seed.scopes = @('nhn:msh/api', 'nhn:selvbetjening/client')
+            $script:RotationClients[$w] = $client
+        }
         # 8142521/8142522: Save-Edi2Message at 80/120 columns; 8142523/8142524: reserved and released at 80/120.
-        $script:Fake = Start-FakeNhn -Folder $TestDrive -Clients $C1Client, $c2Client -Organizations @(
+        $script:Fake = Start-FakeNhn -Folder $TestDrive -Clients (@($C1Client, $c2Client) + @($RotationClients.Values)) -Organizations @(
             @{ orgNumber = '999999999'; herIds = @($Ours, $Sender, 8142521, 8142522, 8142523, 8142524) }
         )
         # The consoles connect as c1 too; c2, another client of the organisation, shows whether c1 still holds a HER-id.
@@ -132,6 +139,7 @@ Describe 'The console a person sees (interactive pwsh in tmux)' {
             $values = [ordered]@{
                 Inbox = $Inbox; SaveFolder = $SaveFolder; Ledger = $Ledger; MissingKey = $MissingKey
                 Authority = $Fake.Issuer; ApiBaseUri = $Fake.ApiBaseUri; KeyPath = $C1Client.KeyPath
+                RotationKey = $RotationClients[$Width].KeyPath
             }
             $lines = @(foreach ($name in $values.Keys) { "`$global:{0} = '{1}'" -f $name, $values[$name].Replace("'", "''") })
             $lines += @(
@@ -291,6 +299,45 @@ Describe 'The console a person sees (interactive pwsh in tmux)' {
             $id | Should -HaveCount 1
             $id[0] | Should -BeLike 'Edi2.*'
             $id[0] | Should -Be 'Edi2.Key.FileNotFound,Edi2.PowerShell.Commands.ConnectEdi2Command'
+        }
+
+        It 'Update-Edi2ClientKey asks first (N changes nothing), then rotates on Y and shows a list that fits' {
+            if ($SkipReason) { Set-ItResult -Skipped -Because $SkipReason; return }
+            $key = $RotationClients[$Width].KeyPath
+            $before = (Get-FileHash -LiteralPath $key).Hash
+            $asking = {
+                param($lines)
+                @($lines).Count -gt 0 -and $lines[-1] -like '*(default is "Y"):'
+            }
+            $null = Invoke-ConsoleCommand -Session $Console -Command "Connect-Edi2 -ClientId rot-$Width -KeyPath `$RotationKey -Authority `$Authority -ApiBaseUri `$ApiBaseUri"
+            $operation = "Performing the operation `"Replace HelseID client 'rot-$Width''s key with a new ES256 key registered through self-service at $($Fake.ApiBaseUri)`" on target `"$key`"."
+
+            $screen = @(Invoke-ConsoleCommand -Session $Console -Command 'Update-Edi2ClientKey -SelfServiceUri $ApiBaseUri -Algorithm ES256' -UntilScreen $asking -Because 'the -Confirm prompt (ConfirmImpact High)')
+            $asked = @(Get-LastOutput $Console -Asking)
+            $asked | Should -Contain 'Are you sure you want to perform this action?'
+            Test-ConsoleText -Lines $asked -Phrase $operation | Should -BeTrue -Because "the prompt says what and on what:`n$($asked -join "`n")"
+            $count = Get-ConsolePromptCount $screen
+            Send-ConsoleKeys -Session $Console -Text 'N'
+            $null = Wait-ConsoleScreen -Session $Console -PromptAfter $count -Because 'the prompt after answering N'
+            (Get-FileHash -LiteralPath $key).Hash | Should -Be $before -Because 'No changes nothing'
+            Test-Path -LiteralPath "$key.pending" | Should -BeFalse
+
+            $screen = @(Invoke-ConsoleCommand -Session $Console -Command 'Update-Edi2ClientKey -SelfServiceUri $ApiBaseUri -Algorithm ES256' -UntilScreen $asking -Because 'the -Confirm prompt')
+            $count = Get-ConsolePromptCount $screen
+            Send-ConsoleKeys -Session $Console -Text 'Y'
+            $null = Wait-ConsoleScreen -Session $Console -PromptAfter $count -Because 'the prompt after the rotation'
+            $output = @(Get-LastOutput $Console)
+            Save-ConsoleCapture -Name 'update-client-key' -Session $Console
+            (Get-FileHash -LiteralPath $key).Hash | Should -Not -Be $before
+            $text = $output -join "`n"
+            foreach ($name in 'Thumbprint', 'KeyId', 'Algorithm', 'Expiration', 'Path', 'BackupPath') {
+                $text | Should -Match "(?m)^$name\s+: \S" -Because "the list shows $name at $Width columns:`n$text"
+            }
+            $text | Should -Match '(?m)^KeyId\s+: [0-9a-f]{32}$'
+            foreach ($line in $output) { $line.Length | Should -BeLessOrEqual $Width }
+            Assert-NoErrorText -Lines $output
+            $null = Invoke-ConsoleCommand -Session $Console -Command 'Test-Edi2Connection | Out-Null; "rotated-ok"'
+            @(Get-LastOutput $Console) | Should -Contain 'rotated-ok'
         }
     }
 }

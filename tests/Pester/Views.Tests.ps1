@@ -128,3 +128,29 @@ Describe 'The default view of each output type' {
         }
     }
 }
+
+Describe 'List view Edi2ClientKeyRotation' {
+    It 'at <_> columns shows every field on its own line and the thumbprint and kid whole' -ForEach 79, 80, 119, 120 {
+        $width = $_
+        $rotation = [Edi2.Model.Edi2ClientKeyRotation]@{
+            Thumbprint = 'Nq7cY0Jm3l2v0w9r8Qp1sKkZx4bT6uH2gE5fD7aC9oI'; KeyId = '3b1f0c9e6a2d4e7f8b5c1a0d9e8f7a6b'; Algorithm = 'PS256'
+            Expiration = [DateTimeOffset]::new(2027, 12, 4, 18, 30, 0, [TimeSpan]::Zero)
+            Path = '/var/lib/edi2/keys/7f3c2a10-5b8e-4d0f-9a61-2c4e8b9d1f07/client.json'
+            BackupPath = '/var/lib/edi2/keys/7f3c2a10-5b8e-4d0f-9a61-2c4e8b9d1f07/client.json.20261204-183000.bak'
+            PreviousThumbprint = 'x' * 43
+        }
+        $text = $rotation | Out-String -Width $width
+        foreach ($name in 'Thumbprint', 'KeyId', 'Algorithm', 'Expiration', 'Path', 'BackupPath') {
+            $text | Should -Match "(?m)^$name\s+: \S" -Because "$name has its line at $width columns:`n$text"
+        }
+        $text | Should -Match "(?m)^Thumbprint\s+: $([regex]::Escape($rotation.Thumbprint))$"
+        $text | Should -Match "(?m)^KeyId\s+: $($rotation.KeyId)$"
+        $text | Should -Match '(?m)^Expiration\s+: 2027-12-04 18:30:00Z$'
+        foreach ($line in $text -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual $width }
+    }
+
+    It 'says why there is no expiration after an interrupted rotation was finished' {
+        $text = [Edi2.Model.Edi2ClientKeyRotation]@{ Thumbprint = 't'; KeyId = 'k'; Path = 'p'; BackupPath = 'b' } | Out-String -Width 80
+        $text | Should -Match '(?m)^Expiration\s+: \(not told: an interrupted rotation was finished\)$'
+    }
+}

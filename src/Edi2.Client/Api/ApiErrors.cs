@@ -90,7 +90,7 @@ namespace Edi2.Api
         private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
 
         /// <summary>The fields v3 ProblemDetails and v2 ErrorMessage share, read in any casing.</summary>
-        private sealed class Problem
+        internal sealed class Problem
         {
             public string? Title;
             public string? Detail;

@@ -46,13 +46,14 @@ namespace Edi2.Api
     {
         private readonly HttpClient _http;
         private readonly HelseIdTokenProvider _tokens;
-        private readonly string _apiVersion;
-        private readonly string _sourceSystem;
+        // Null for an API that wants neither header (HelseID self-service).
+        private readonly string? _apiVersion;
+        private readonly string? _sourceSystem;
         private readonly RetryPolicy _retry;
         // The API's own nonce (RFC 9449 section 9), never mixed with HelseID's.
         private readonly DPoPNonceKeeper _nonce = new DPoPNonceKeeper();
 
-        public Edi2HttpPipeline(HttpClient http, HelseIdTokenProvider tokens, Uri apiBase, string apiVersion, string sourceSystem, RetryPolicy retry)
+        public Edi2HttpPipeline(HttpClient http, HelseIdTokenProvider tokens, Uri apiBase, string? apiVersion, string? sourceSystem, RetryPolicy retry)
         {
             _http = http;
             _tokens = tokens;
@@ -83,8 +84,8 @@ namespace Edi2.Api
                 {
                     request.Headers.Authorization = new AuthenticationHeaderValue("DPoP", token.Value);
                     request.Headers.Add("DPoP", _tokens.CreateProof(method, uri, token, _nonce.Current));
-                    request.Headers.Add("api-version", _apiVersion);
-                    request.Headers.Add("nhn-source-system", _sourceSystem);
+                    if (_apiVersion != null) request.Headers.Add("api-version", _apiVersion);
+                    if (_sourceSystem != null) request.Headers.Add("nhn-source-system", _sourceSystem);
                     request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
                     try
                     {
@@ -152,7 +153,8 @@ namespace Edi2.Api
         private void Report(HttpMethod method, Uri uri, int? status, Stopwatch watch, int attempt, string? note)
         {
             // For -Debug: what was sent, with the credentials named but never shown.
-            string headers = $"Authorization: DPoP <access token>; DPoP: <proof for {method} {uri.GetLeftPart(UriPartial.Path)}>; api-version: {_apiVersion}; nhn-source-system: {_sourceSystem}";
+            string headers = $"Authorization: DPoP <access token>; DPoP: <proof for {method} {uri.GetLeftPart(UriPartial.Path)}>"
+                + (_apiVersion is null ? "" : $"; api-version: {_apiVersion}") + (_sourceSystem is null ? "" : $"; nhn-source-system: {_sourceSystem}");
             var trace = new Edi2HttpTrace(method.Method, uri, status, watch.Elapsed, attempt, note, headers);
             Edi2TraceScope.Report(trace);
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -22,10 +23,15 @@ namespace Edi2.HelseId
     /// </summary>
     public sealed class HelseIdTokenProvider : IDisposable
     {
-        private readonly ITokenSource _source;
+        private readonly HttpClient? _http;
         private readonly TokenCache _cache;
-        private readonly SigningKey? _clientKey;
         private readonly bool _ownsDPoPKey;
+        // Replaced together by UseClientKey (key rotation); the keys they replace are wiped on Dispose, not at once,
+        // because a token request may still be signing with them.
+        private volatile ITokenSource _source;
+        private volatile SigningKey? _clientKey;
+        private volatile SigningKey _dpopKey;
+        private readonly List<SigningKey> _retiredKeys = new List<SigningKey>();
         // The cache key of the last request (for HelseID: with the issuer as discovered, RFC 8414 section 3.3).
         private volatile StrongBox<TokenCacheKey>? _key;
 
@@ -34,21 +40,22 @@ namespace Edi2.HelseId
         {
             Settings = settings;
             _clientKey = clientKey;
+            _http = http;
             _ownsDPoPKey = dpopKeyMode == DPoPKeyMode.Ephemeral;
-            DPoPKey = _ownsDPoPKey ? SigningKey.CreateEphemeral() : clientKey;
+            _dpopKey = _ownsDPoPKey ? SigningKey.CreateEphemeral() : clientKey;
             Clock = clock ?? TimeProvider.System;
             _cache = cache ?? new TokenCache();
-            _source = new HelseIdTokenClient(http, settings, clientKey, DPoPKey, Clock);
+            _source = new HelseIdTokenClient(http, settings, clientKey, _dpopKey, Clock);
         }
 
         private HelseIdTokenProvider(HelseIdClientSettings settings, TimeProvider? clock, TokenCache? cache, Func<SigningKey, TimeProvider, ITokenSource> source)
         {
             Settings = settings;
             _ownsDPoPKey = true;
-            DPoPKey = SigningKey.CreateEphemeral();
+            _dpopKey = SigningKey.CreateEphemeral();
             Clock = clock ?? TimeProvider.System;
             _cache = cache ?? new TokenCache();
-            _source = source(DPoPKey, Clock);
+            _source = source(_dpopKey, Clock);
             TokenSource = Edi2TokenSource.TestTokenService;
         }
 
@@ -66,7 +73,28 @@ namespace Edi2.HelseId
         public Edi2TokenSource TokenSource { get; } = Edi2TokenSource.HelseId;
 
         /// <summary>The key that signs DPoP proofs and that every token is bound to (its <c>jkt</c>).</summary>
-        public SigningKey DPoPKey { get; }
+        public SigningKey DPoPKey => _dpopKey;
+
+        /// <summary>The client key the assertions are signed with; null for the test token service, which needs none.</summary>
+        public SigningKey? ClientKey => _clientKey;
+
+        /// <summary>
+        /// Signs assertions with <paramref name="clientKey"/> from now on (after a key rotation), and proofs too when
+        /// the DPoP key is the client key. Tokens of the old key are forgotten. The provider owns the new key.
+        /// </summary>
+        public void UseClientKey(SigningKey clientKey)
+        {
+            if (_http is null || _clientKey is null)
+                throw new InvalidOperationException("A session with test tokens has no client key to replace.");
+            lock (_retiredKeys)
+            {
+                if (_key is StrongBox<TokenCacheKey> key) _cache.Remove(key.Value);
+                _retiredKeys.Add(_clientKey);
+                _clientKey = clientKey;
+                if (!_ownsDPoPKey) _dpopKey = clientKey;
+                _source = new HelseIdTokenClient(_http, Settings, clientKey, _dpopKey, Clock);
+            }
+        }
 
         internal TimeProvider Clock { get; }
 
@@ -98,6 +126,11 @@ namespace Edi2.HelseId
             if (_ownsDPoPKey) DPoPKey.Dispose();
             _clientKey?.Dispose();
             (_source as IDisposable)?.Dispose();
+            lock (_retiredKeys)
+            {
+                foreach (var retired in _retiredKeys) retired.Dispose();
+                _retiredKeys.Clear();
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.AccessControl;
 using System.Security.Principal;
 using System.Text;
+using Edi2.Workflows;
 
 namespace Edi2.HelseId
 {
@@ -23,19 +24,32 @@ namespace Edi2.HelseId
                 throw new Edi2KeyException(KeyErrorReason.FileNotFound, $"The folder '{folder}' does not exist.", folder);
             }
 
-            // Protect an empty file first, then write: the key never sits in a file others can read.
-            string temporary = full + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
-            using (File.Create(temporary)) { }
+            // Protect an empty file first, then write: the key never sits in a file others can read. Then one rename
+            // (AtomicFile): a reader, or a crash, sees the old key or the new one, never half of one.
+            string temporary = AtomicFile.TemporaryPathFor(full);
             try
             {
+                using (new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None)) { }
                 Protect(temporary);
-                File.WriteAllText(temporary, content, new UTF8Encoding(false));
-                if (File.Exists(full)) File.Delete(full);
-                File.Move(temporary, full);
+                using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.Write, FileShare.None))
+                {
+                    byte[] bytes = new UTF8Encoding(false).GetBytes(content);
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(flushToDisk: true);
+                    Array.Clear(bytes, 0, bytes.Length);
+                }
+                if (overwrite)
+                {
+                    AtomicFile.Replace(temporary, full);
+                }
+                else if (!AtomicFile.MoveIfAbsent(temporary, full))
+                {
+                    throw new Edi2KeyException(KeyErrorReason.FileExists, $"Key file '{full}' already exists; use -Force to replace it (the old key is lost).", full);
+                }
             }
             catch
             {
-                File.Delete(temporary);
+                AtomicFile.TryDelete(temporary);
                 throw;
             }
         }

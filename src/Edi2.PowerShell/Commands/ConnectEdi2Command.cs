@@ -6,6 +6,7 @@ using Edi2.HelseId;
 using Edi2.PowerShell.Completion;
 using Edi2.PowerShell.KeySources;
 using Edi2.PowerShell.Validation;
+using Edi2.Workflows;
 
 namespace Edi2.PowerShell.Commands
 {
@@ -172,6 +173,14 @@ namespace Edi2.PowerShell.Commands
             Edi2Session session;
             try
             {
+                if (ParameterSetName == KeyPathSet && KeyFileStore.HasPending(GetUnresolvedProviderPathFromPSPath(KeyPath)))
+                {
+                    ResolveInterruptedRotation(new KeyFileStore(GetUnresolvedProviderPathFromPSPath(KeyPath)), options);
+                }
+                else if (ParameterSetName == VaultSet)
+                {
+                    ResolveInterruptedRotation(new VaultKeyStore(InvokeCommand, PostAndWait, Vault, SecretName), options);
+                }
                 key = LoadKey();
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
@@ -187,6 +196,8 @@ namespace Edi2.PowerShell.Commands
             {
                 throw ThrowEdi2Error(e, ClientId);
             }
+            SessionKeySource.Remember(session, ParameterSetName, ParameterSetName == KeyPathSet ? GetUnresolvedProviderPathFromPSPath(KeyPath) : null,
+                ParameterSetName == VaultSet ? Vault : null, ParameterSetName == VaultSet ? SecretName : null);
             Connected(session);
         }
 
@@ -217,6 +228,41 @@ namespace Edi2.PowerShell.Commands
             DefaultSession.Set(session);
             WriteVerbose($"Connected: {session}. Token expires {session.TokenExpiresAt:u}; DPoP key jkt {session.DPoPKeyThumbprint}.");
             if (PassThru) WriteObject(session);
+        }
+
+        /// <summary>An Update-Edi2ClientKey that died left a pending key beside the file or secret: finish or roll back first (ClientKeyRotation's rule).</summary>
+        private void ResolveInterruptedRotation(IClientKeyStore store, Edi2ConnectionOptions options)
+        {
+            string path = store.Location;
+            var rotationOptions = new ClientKeyRotationOptions
+            {
+                ClientId = options.ClientId,
+                Authority = options.Authority ?? Edi2Endpoints.Authority(options.Environment),
+                Organizations = new OrganizationNumbers(options.ParentOrganizationNumber, options.ChildOrganizationNumber),
+            };
+            try
+            {
+                using (var rotation = new ClientKeyRotation(rotationOptions))
+                {
+                    var resolution = Run(token => rotation.ResolvePendingAsync(store, token));
+                    switch (resolution.Outcome)
+                    {
+                        case PendingKeyOutcome.Finished:
+                            WriteWarning($"An interrupted key rotation of {path} was finished: HelseID accepts the new key (thumbprint {resolution.Thumbprint}); the old key is kept in {resolution.BackupPath}.");
+                            break;
+                        case PendingKeyOutcome.RolledBack:
+                            WriteWarning($"An interrupted key rotation of {path} was rolled back: HelseID never took the new key, so the current key stays.");
+                            break;
+                        case PendingKeyOutcome.AlreadyCommitted:
+                            WriteVerbose($"A leftover pending key of {path} was the current key already; it was removed.");
+                            break;
+                    }
+                }
+            }
+            catch (Edi2KeyRotationException e)
+            {
+                WriteWarning(e.Message + " Connecting with the current key.");
+            }
         }
 
         private SigningKey LoadKey()

@@ -205,6 +205,29 @@ namespace Edi2.PowerShell.Commands
         }
 
         /// <summary>
+        /// From engine work: runs <paramref name="action"/> on the pipeline thread and waits for it, rethrowing what it threw
+        /// (for engine callbacks that must call PowerShell, such as a SecretManagement vault). Ctrl+C ends the wait.
+        /// </summary>
+        internal void PostAndWait(Action action)
+        {
+            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Post(() =>
+            {
+                try
+                {
+                    action();
+                    done.SetResult(true);
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            });
+            done.Task.Wait(_stop.Token);
+            done.Task.GetAwaiter().GetResult();
+        }
+
+        /// <summary>
         /// From engine work: completes once the pipeline thread has done everything posted before it, or is cancelled with
         /// the work (see <see cref="Run{T}"/>). Awaited before more reading, it keeps the work from reading ahead of stopped output.
         /// </summary>

@@ -60,6 +60,8 @@ namespace Edi2.PowerShell.Commands
                     return ("Edi2." + auth.Reason, AuthenticationCategory(auth.AuthenticationReason));
                 case Edi2ApiException api:
                     return ("Edi2." + api.Reason, ApiCategory(api.ApiReason));
+                case Edi2KeyRotationException rotation:
+                    return ("Edi2." + rotation.Reason, RotationCategory(rotation.RotationReason));
                 case Edi2WorkflowException workflow:
                     return ("Edi2." + workflow.Reason, WorkflowCategory(workflow.WorkflowReason));
                 case Edi2Exception other:
@@ -165,6 +167,19 @@ namespace Edi2.PowerShell.Commands
                     return ErrorCategory.WriteError;
                 default:
                     return ErrorCategory.InvalidArgument;
+            }
+        }
+
+        private static ErrorCategory RotationCategory(KeyRotationErrorReason reason)
+        {
+            switch (reason)
+            {
+                case KeyRotationErrorReason.NotRotatable: return ErrorCategory.InvalidOperation;
+                case KeyRotationErrorReason.NoSelfServiceScope: return ErrorCategory.PermissionDenied;
+                case KeyRotationErrorReason.Unreachable: return ErrorCategory.ConnectionError;
+                case KeyRotationErrorReason.Unfinished: return ErrorCategory.ResourceUnavailable;
+                case KeyRotationErrorReason.NotSaved: return ErrorCategory.WriteError;
+                default: return ErrorCategory.SecurityError;
             }
         }
 

@@ -54,6 +54,29 @@ namespace Edi2.PowerShell.KeySources
             throw new Edi2KeyException(KeyErrorReason.SecretNotFound, message, secretName);
         }
 
+        /// <summary>Set-Secret of a string (a private JWK); a failure is an IOException that names the vault and the secret.</summary>
+        public static void WriteSecret(CommandInvocationIntrinsics invokeCommand, string vault, string secretName, string text) =>
+            Invoke(invokeCommand, "param($v, $n, $s) Microsoft.PowerShell.SecretManagement\\Set-Secret -Vault $v -Name $n -Secret $s -ErrorAction Stop -Confirm:$false",
+                $"write the secret '{secretName}' to vault '{vault}'", vault, secretName, text);
+
+        /// <summary>Remove-Secret; a secret that is not there is no error.</summary>
+        public static void RemoveSecret(CommandInvocationIntrinsics invokeCommand, string vault, string secretName) =>
+            Invoke(invokeCommand, "param($v, $n) Microsoft.PowerShell.SecretManagement\\Remove-Secret -Vault $v -Name $n -ErrorAction SilentlyContinue -Confirm:$false",
+                $"remove the secret '{secretName}' from vault '{vault}'", vault, secretName);
+
+        private static void Invoke(CommandInvocationIntrinsics invokeCommand, string script, string what, params object[] args)
+        {
+            try
+            {
+                invokeCommand.InvokeScript(script, true, PipelineResultTypes.None, null, args);
+            }
+            catch (RuntimeException e)
+            {
+                // The vault's own reason names the secret, never its value (the value is a parameter, not in the script).
+                throw new System.IO.IOException($"Could not {what}: {e.Message}", e);
+            }
+        }
+
         private static Edi2KeyException VaultNotFound(string vault) =>
             new Edi2KeyException(KeyErrorReason.VaultNotFound,
                 $"There is no SecretManagement vault named '{vault}' (Get-SecretVault lists them; vaults are registered per user).", vault);

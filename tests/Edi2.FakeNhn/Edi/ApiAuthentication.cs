@@ -64,11 +64,18 @@ internal sealed class ApiAuthentication
     private readonly NonceService _nonces;
     private readonly FakeApiOptions _options;
     private readonly FakeClock _clock;
+    private readonly string _audience;
+    private readonly string _scope;
     private byte[] _cachedJwks = [];
     private IReadOnlyList<JwkPublicKey> _keys = [];
 
-    public ApiAuthentication(Func<string?> issuer, Func<byte[]> jwks, DPoPProofValidator proofs, NonceService nonces, FakeApiOptions options, FakeClock clock)
+    /// <param name="audience">The API the tokens must be for: nhn:msh, or nhn:selvbetjening for the self-service endpoint.</param>
+    /// <param name="scope">The scope the tokens must carry.</param>
+    public ApiAuthentication(Func<string?> issuer, Func<byte[]> jwks, DPoPProofValidator proofs, NonceService nonces, FakeApiOptions options, FakeClock clock,
+        string audience = Audience, string scope = Scope)
     {
+        _audience = audience;
+        _scope = scope;
         _issuer = issuer;
         _jwks = jwks;
         _proofs = proofs;
@@ -234,9 +241,9 @@ internal sealed class ApiAuthentication
             return (null, null, $"The issuer '{jws.PayloadString("iss")}' is invalid.");
         }
 
-        if (!Contains(jws.Payload, "aud", Audience))
+        if (!Contains(jws.Payload, "aud", _audience))
         {
-            return (null, null, $"The audience is invalid; expected '{Audience}'.");
+            return (null, null, $"The audience is invalid; expected '{_audience}'.");
         }
 
         var now = _clock.UnixSeconds;
@@ -256,9 +263,9 @@ internal sealed class ApiAuthentication
             return (null, null, $"The access token is not valid before {DateTimeOffset.FromUnixTimeSeconds(nbf):u}.");
         }
 
-        if (!Contains(jws.Payload, "scope", Scope))
+        if (!Contains(jws.Payload, "scope", _scope))
         {
-            return (null, null, $"The access token does not carry the scope '{Scope}'.");
+            return (null, null, $"The access token does not carry the scope '{_scope}'.");
         }
 
         var jkt = jws.Payload.TryGetProperty("cnf", out var cnf) && cnf.ValueKind == JsonValueKind.Object ? CompactJws.GetString(cnf, "jkt") : null;

@@ -21,6 +21,7 @@ internal static class Surface
         ["Invoke-Edi2Request"] = ["Method", "Path", "Query", "Body", "Raw", "Session"],
         ["Test-Edi2Connection"] = ["Session"],
         ["New-Edi2ClientKey"] = ["Path", "Algorithm"],
+        ["Update-Edi2ClientKey"] = ["KeyPath", "Algorithm", "SelfServiceUri", "Session"],
 
         // Receiving
         ["Get-Edi2Notification"] = ["HerId", "Offset", "First", "Wait", "Timeout", "Session"],
@@ -54,5 +55,6 @@ internal static class Surface
     public static readonly IReadOnlyDictionary<string, string> ConfirmImpacts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         ["Remove-Edi2Reservation"] = "High",
+        ["Update-Edi2ClientKey"] = "High",
     };
 }

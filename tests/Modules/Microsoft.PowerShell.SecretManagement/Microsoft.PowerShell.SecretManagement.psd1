@@ -17,7 +17,7 @@
     Author            = 'Edi2 tests'
     Description       = 'Test double of Microsoft.PowerShell.SecretManagement 1.1.x with in-memory vaults (Edi2 Pester tests only).'
     PowerShellVersion = '5.1'
-    CmdletsToExport   = @('Get-Secret', 'Set-Secret', 'Get-SecretVault', 'Register-SecretVault', 'Unregister-SecretVault')
+    CmdletsToExport   = @('Get-Secret', 'Set-Secret', 'Remove-Secret', 'Get-SecretVault', 'Register-SecretVault', 'Unregister-SecretVault')
     FunctionsToExport = @()
     AliasesToExport   = @()
     VariablesToExport = @()

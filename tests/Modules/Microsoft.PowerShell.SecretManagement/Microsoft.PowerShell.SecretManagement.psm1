@@ -279,6 +279,28 @@ namespace Microsoft.PowerShell.SecretManagement
             }
         }
     }
+
+    [Cmdlet(VerbsCommon.Remove, "Secret", SupportsShouldProcess = true)]
+    public sealed class RemoveSecretCommand : SecretCmdlet
+    {
+        [Parameter(Position = 0, Mandatory = true)] [ValidateNotNullOrEmpty] public string Name { get; set; }
+
+        [Parameter(Position = 1, Mandatory = true)] [ValidateNotNullOrEmpty] public string Vault { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var vault = VaultOrThrow(Vault);
+            if (!ShouldProcess(Name + " in vault " + Vault, VerbsCommon.Remove)) return;
+            bool removed;
+            lock (TestVaultRegistry.Gate) removed = vault.Remove(Name);
+            if (!removed)
+            {
+                WriteError(new ErrorRecord(
+                    new ItemNotFoundException("The secret " + Name + " was not found."),
+                    "RemoveSecretNotFound", ErrorCategory.ObjectNotFound, this));
+            }
+        }
+    }
 }
 '@
 
@@ -295,4 +317,4 @@ if (-not $loaded) {
     $assembly = $loaded.Assembly
 }
 Import-Module -Assembly $assembly
-Export-ModuleMember -Cmdlet Get-Secret, Set-Secret, Get-SecretVault, Register-SecretVault, Unregister-SecretVault
+Export-ModuleMember -Cmdlet Get-Secret, Set-Secret, Remove-Secret, Get-SecretVault, Register-SecretVault, Unregister-SecretVault
