@@ -127,10 +127,15 @@ namespace Edi2
         internal TimeProvider Clock { get; }
 
         /// <summary>Builds a session and gets its first token at once, so a wrong client id or key fails here, not later.</summary>
-        public static async Task<Edi2Session> ConnectAsync(Edi2ConnectionOptions options, SigningKey clientKey, CancellationToken cancellationToken = default,
+        public static Task<Edi2Session> ConnectAsync(Edi2ConnectionOptions options, SigningKey clientKey, CancellationToken cancellationToken = default,
             HttpMessageHandler? handler = null, TimeProvider? clock = null)
         {
-            Edi2Session session = Create(options, clientKey, handler, clock);
+            return WithFirstTokenAsync(Create(options, clientKey, handler, clock), cancellationToken);
+        }
+
+        // Fail fast: a wrong client id, key or API key fails at connect, not at the first call.
+        private static async Task<Edi2Session> WithFirstTokenAsync(Edi2Session session, CancellationToken cancellationToken)
+        {
             try
             {
                 await session._tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
@@ -143,13 +148,18 @@ namespace Edi2
             }
         }
 
-        /// <summary>Builds a session without contacting anyone. The session owns <paramref name="clientKey"/> from here on.</summary>
-        public static Edi2Session Create(Edi2ConnectionOptions options, SigningKey clientKey, HttpMessageHandler? handler = null, TimeProvider? clock = null)
+        private static void RequireApiVersion(Edi2ConnectionOptions options)
         {
             if (options.ApiVersion != 2 && options.ApiVersion != 3)
             {
                 throw new ArgumentException($"API version {options.ApiVersion} is not supported; use 3 (or 2).", nameof(options));
             }
+        }
+
+        /// <summary>Builds a session without contacting anyone. The session owns <paramref name="clientKey"/> from here on.</summary>
+        public static Edi2Session Create(Edi2ConnectionOptions options, SigningKey clientKey, HttpMessageHandler? handler = null, TimeProvider? clock = null)
+        {
+            RequireApiVersion(options);
             var network = options.Network ?? Edi2Endpoints.DefaultNetwork(options.Environment);
             var authority = options.Authority ?? Edi2Endpoints.Authority(options.Environment);
             var apiBase = Edi2Endpoints.RequireSecure(options.ApiBaseUri ?? Edi2Endpoints.ApiBase(options.Environment, network), "API base URI");
@@ -167,20 +177,10 @@ namespace Edi2
         /// Builds a session whose tokens come from NHN's test token service, and gets its first token at once. Test
         /// environment only: production (or the production API address) is refused before any request.
         /// </summary>
-        public static async Task<Edi2Session> ConnectWithTestTokenAsync(Edi2ConnectionOptions options, Edi2TestTokenOptions testToken,
+        public static Task<Edi2Session> ConnectWithTestTokenAsync(Edi2ConnectionOptions options, Edi2TestTokenOptions testToken,
             CancellationToken cancellationToken = default, HttpMessageHandler? handler = null, TimeProvider? clock = null)
         {
-            Edi2Session session = CreateWithTestToken(options, testToken, handler, clock);
-            try
-            {
-                await session._tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-                return session;
-            }
-            catch
-            {
-                session.Dispose();
-                throw;
-            }
+            return WithFirstTokenAsync(CreateWithTestToken(options, testToken, handler, clock), cancellationToken);
         }
 
         /// <summary>A test-token session, without contacting anyone; <c>options.ClientId</c> may be empty (<see cref="Edi2TestTokenOptions.DefaultClientId"/>).</summary>
@@ -195,10 +195,7 @@ namespace Edi2
                     "NHN's test token service issues tokens for the test environment only, so Edi2 does not use it for production. For production, connect as your HelseID client (Connect-Edi2 -ClientId <id> -KeyPath <file> -Environment Production).",
                     options.ApiBaseUri?.ToString() ?? "Production");
             }
-            if (options.ApiVersion != 2 && options.ApiVersion != 3)
-            {
-                throw new ArgumentException($"API version {options.ApiVersion} is not supported; use 3 (or 2).", nameof(options));
-            }
+            RequireApiVersion(options);
             var apiBase = Edi2Endpoints.RequireSecure(options.ApiBaseUri ?? Edi2Endpoints.ApiBase(options.Environment, network), "API base URI");
             string clientId = string.IsNullOrWhiteSpace(options.ClientId) ? Edi2TestTokenOptions.DefaultClientId : options.ClientId;
             var settings = new HelseIdClientSettings(Edi2Endpoints.TestTokenEndpoint(testToken.Uri), clientId,
