@@ -156,7 +156,8 @@ namespace Edi2
                 TokenRequestTimeout = options.TokenRequestTimeout,
             };
             // One HttpClient per session, for HelseID and the API alike, so both go through the same proxy settings.
-            var http = new HttpClient(handler ?? new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate })
+            // No redirects: one would carry the token, a proof or (for a 307 from the token endpoint) the client assertion to another host.
+            var http = new HttpClient(handler ?? new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate, AllowAutoRedirect = false })
             {
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan, // each request has its own timeout
             };
