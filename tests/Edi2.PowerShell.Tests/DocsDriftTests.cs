@@ -45,10 +45,10 @@ public sealed class DocsDriftTests
         Assemblies.AssertNone(Cmdlets.Where(c => File.Exists(PagePath(c.Name))).SelectMany(c => Check(c, ReadPage(c.Name))).ToList());
 
     [Fact]
-    public void There_are_the_four_about_topics_in_platyPS_about_format()
+    public void There_are_the_five_about_topics_in_platyPS_about_format()
     {
         Assert.Equal(
-            ["about_Edi2", "about_Edi2_Authentication", "about_Edi2_Reservations", "about_Edi2_ScheduledScripts"],
+            ["about_Edi2", "about_Edi2_Authentication", "about_Edi2_Reservations", "about_Edi2_ScheduledScripts", "about_Edi2_Security"],
             AboutTopics().Order(StringComparer.Ordinal));
         Assemblies.AssertNone(AboutTopics().SelectMany(t => HelpRules.CheckAboutTopic(t, ReadPage(t))).ToList());
     }

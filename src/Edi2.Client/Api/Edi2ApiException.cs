@@ -25,6 +25,8 @@ namespace Edi2.Api
         InvalidDocument,
         /// <summary>A download ended before the whole document was received.</summary>
         Incomplete,
+        /// <summary>A 3xx: the API (or something on the way) redirected, and Edi2 never follows a redirect with the token.</summary>
+        Redirected,
         OtherStatus,
     }
 

@@ -72,7 +72,7 @@ namespace Edi2.Api
         public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, Func<HttpContent?>? content,
             HttpCompletionOption completion, CancellationToken cancellationToken, string accept = "application/json")
         {
-            var uri = new Uri(ApiBase, pathAndQuery.TrimStart('/'));
+            Uri uri = ApiAddress.Resolve(ApiBase, pathAndQuery); // never another host: the request carries the token
             bool idempotent = method != HttpMethod.Post;
             bool tokenRenewed = false, nonceAnswered = false;
             for (int attempt = 1; ; attempt++)
@@ -109,6 +109,7 @@ namespace Edi2.Api
                 }
 
                 int status = (int)response.StatusCode;
+                CheckNotRedirected(response, method, uri, watch, attempt);
                 string? nonce = _nonce.Remember(response);
                 if (status == 401)
                 {
@@ -142,6 +143,27 @@ namespace Edi2.Api
                 Report(method, uri, status, watch, attempt, null);
                 return response;
             }
+        }
+
+        /// <summary>
+        /// A redirect is not followed (the session's handler has AllowAutoRedirect off; a handler given by the caller that
+        /// followed one is caught by where the answer came from): the next hop would get the token and a proof.
+        /// </summary>
+        private void CheckNotRedirected(HttpResponseMessage response, HttpMethod method, Uri uri, Stopwatch watch, int attempt)
+        {
+            int status = (int)response.StatusCode;
+            Uri? answeredFrom = response.RequestMessage?.RequestUri;
+            bool followed = answeredFrom != null && answeredFrom != uri;
+            if (!followed && (status < 300 || status > 399)) return;
+            string target = followed ? answeredFrom!.AbsoluteUri : response.Headers.Location is Uri location
+                ? (location.IsAbsoluteUri ? location : new Uri(uri, location)).AbsoluteUri
+                : "(no Location)";
+            Report(method, uri, status, watch, attempt, "redirect not followed");
+            response.Dispose();
+            throw new Edi2ApiException(ApiErrorReason.Redirected,
+                $"EDI 2.0 {method} {uri.GetLeftPart(UriPartial.Path)} {(followed ? "was redirected" : $"answered HTTP {status}, a redirect")} to {target}. " +
+                $"Edi2 does not follow redirects, so the access token and proof go only to the API base {ApiBase}. Check -ApiBaseUri and the network path (a proxy or gateway may be redirecting).",
+                target, status);
         }
 
         private void Retrying(HttpResponseMessage response, HttpMethod method, Uri uri, Stopwatch watch, int attempt, string why)

@@ -8,7 +8,7 @@ using Edi2.Workflows;
 
 namespace Edi2.HelseId
 {
-    /// <summary>Writes a private key where only the current user can read it: mode 0600 on Unix, an owner-only ACL on Windows.</summary>
+    /// <summary>Writes a private key where only the current user can read it: mode 0600 on Unix (<see cref="OwnerOnlyFiles"/>, from the moment it exists), an owner-only ACL on Windows.</summary>
     public static class KeyFile
     {
         public static void WritePrivate(string path, string content, bool overwrite)
@@ -29,7 +29,7 @@ namespace Edi2.HelseId
             string temporary = AtomicFile.TemporaryPathFor(full);
             try
             {
-                using (new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None)) { }
+                using (OwnerOnlyFiles.Open(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None, secret: true)) { }
                 Protect(temporary);
                 using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.Write, FileShare.None))
                 {
@@ -65,13 +65,10 @@ namespace Edi2.HelseId
                 security.AddAccessRule(new FileSystemAccessRule(user, FileSystemRights.FullControl, AccessControlType.Allow));
                 new FileInfo(path).SetAccessControl(security);
             }
-            else if (Chmod(path, Convert.ToInt32("600", 8)) != 0)
+            else
             {
-                throw new IOException($"Could not restrict '{path}' to its owner (chmod failed with errno {Marshal.GetLastWin32Error()}).");
+                OwnerOnlyFiles.Restrict(path, secret: true);
             }
         }
-
-        [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
-        private static extern int Chmod(string path, int mode);
     }
 }

@@ -30,7 +30,7 @@ namespace Edi2.Workflows
             string temporary = TemporaryPathFor(path);
             try
             {
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+                using (var stream = OwnerOnlyFiles.Open(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
                 {
                     stream.Write(content, 0, content.Length);
                     stream.Flush(flushToDisk: true);

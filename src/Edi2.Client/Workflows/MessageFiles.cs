@@ -33,7 +33,7 @@ namespace Edi2.Workflows
             if (api is null) throw new ArgumentNullException(nameof(api));
             if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("Give the folder to save the message in.", nameof(folder));
             folder = Path.GetFullPath(folder);
-            Directory.CreateDirectory(folder);
+            OwnerOnlyFiles.CreateDirectory(folder);
             string target = Path.Combine(folder, FileName(messageId));
 
             if (!overwrite && File.Exists(target)) return Describe(messageId, target, alreadyPresent: true);
@@ -46,7 +46,7 @@ namespace Edi2.Workflows
             try
             {
                 // FileShare.None: another run's clean-up (below) cannot take this file away while it is written.
-                using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.None))
+                using (var file = OwnerOnlyFiles.Open(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.None))
                 using (var hashing = new HashingStream(file, progress))
                 {
                     await api.DownloadBusinessDocumentAsync(messageId, hashing, cancellationToken).ConfigureAwait(false);

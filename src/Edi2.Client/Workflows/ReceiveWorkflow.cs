@@ -96,8 +96,8 @@ namespace Edi2.Workflows
         /// <summary>Runs once through every notification after the saved offset. Enumerate it to the end (or dispose it) to release the lock.</summary>
         public async IAsyncEnumerable<ReceiveEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            Directory.CreateDirectory(_options.Folder);
-            Directory.CreateDirectory(Path.GetDirectoryName(StatePath) ?? ".");
+            OwnerOnlyFiles.CreateDirectory(_options.Folder);
+            OwnerOnlyFiles.CreateDirectory(Path.GetDirectoryName(StatePath) ?? ".");
             var api = _session.Api;
             using (await FileLock.AcquireAsync(LockPath, _options.LockTimeout, LockedError, cancellationToken).ConfigureAwait(false))
             {

@@ -108,7 +108,7 @@ namespace Edi2.Workflows
 
         private void Update(Func<List<Edi2Reservation>, bool> change)
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path) ?? ".");
+            OwnerOnlyFiles.CreateDirectory(System.IO.Path.GetDirectoryName(Path) ?? ".");
             using (FileLock.Acquire(LockPath, LockTimeout, busy => new Edi2WorkflowException(WorkflowErrorReason.LedgerLocked,
                 $"The reservation ledger '{Path}' stayed locked by another process for {LockTimeout.TotalSeconds:0.#} s (lock '{LockPath}'); nothing was changed in it.",
                 Path, busy)))

@@ -188,6 +188,7 @@ namespace Edi2.PowerShell.Commands
             switch (reason)
             {
                 case ApiErrorReason.Forbidden: return ErrorCategory.PermissionDenied;
+                case ApiErrorReason.Redirected: return ErrorCategory.SecurityError;
                 case ApiErrorReason.Locked: return ErrorCategory.ResourceBusy;
                 case ApiErrorReason.NotFound: return ErrorCategory.ObjectNotFound;
                 case ApiErrorReason.Unauthorized: return ErrorCategory.AuthenticationError;

@@ -19,7 +19,7 @@ namespace Edi2.PowerShell.Commands
         [ValidateSet("GET", "POST", "PUT", "DELETE", "PATCH")]
         public string Method { get; set; } = "GET";
 
-        /// <summary>Relative to the API base, e.g. "ping" or "messages/{id}/status".</summary>
+        /// <summary>Relative to the API base, e.g. "ping" or "/messages/{id}/status"; anything that would leave it is refused.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
@@ -40,7 +40,8 @@ namespace Edi2.PowerShell.Commands
         {
             var session = ResolveSession();
             CurrentTarget = Path;
-            string pathAndQuery = Path.TrimStart('/') + QueryString();
+            // As given: the engine takes one leading '/' and refuses what would leave the API base ('//host/x' included).
+            string pathAndQuery = Path + QueryString();
             CurrentTarget = pathAndQuery;
             // GET reads; every other method may change something at NHN.
             if (Method != "GET" && !ShouldProcess($"{session.ApiBaseUri}{pathAndQuery}", Method)) return;
