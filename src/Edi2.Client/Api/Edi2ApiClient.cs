@@ -63,8 +63,9 @@ namespace Edi2.Api
             {
                 ("Offset", offset.ToString()), ("NotificationsToFetch", count.ToString()),
             }));
-            var page = await GetAsync<NotificationsResponse>(query, ApiTarget.HerIds(herIds), cancellationToken).ConfigureAwait(false);
-            return (page.Notifications ?? new List<NotificationDto>()).Select(n => n.ToModel()).ToList();
+            var page = await GetAsync<NotificationsResponse>(query, ApiTarget.HerIds(herIds), cancellationToken,
+                p => p.Notifications != null && p.Notifications.All(n => n != null), "a notifications page (an object with a notifications list)").ConfigureAwait(false);
+            return page.Notifications!.Select(n => n.ToModel()).ToList();
         }
 
         /// <summary>Every notification newer than <paramref name="offset"/>, page after page until the server has no more.</summary>
@@ -146,7 +147,7 @@ namespace Edi2.Api
             using (var response = await SendAsync(HttpMethod.Get, $"{Messages}/{id}/business-document", null, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode) throw await FailureAsync(response, target).ConfigureAwait(false);
-                using (var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                using (var body = WithBodyTimeout(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), response, id))
                 {
                     try
                     {
@@ -210,10 +211,7 @@ namespace Edi2.Api
         public Task<Guid> SendAppRecAsync(Guid messageId, int senderHerId, AppRecStatus status, IReadOnlyCollection<Edi2AppRecError> errors,
             string applicationName, string applicationVersion, CancellationToken cancellationToken = default)
         {
-            if (status != AppRecStatus.Ok && errors.Count == 0)
-            {
-                throw new ArgumentException($"A receipt with status {status} needs at least one error (code list 8221, e.g. E10). Nothing was sent.", nameof(errors));
-            }
+            CheckReceipt(status, errors);
             var errorList = errors.Count == 0 ? null : errors.Select(AppRecErrorDto.From).ToList();
             var target = ApiTarget.MessageFor(messageId, senderHerId);
             return V3
@@ -226,6 +224,24 @@ namespace Edi2.Api
                 {
                     AppRecStatus = status.ToString(), AppRecErrorList = errorList,
                 }), target, cancellationToken);
+        }
+
+        /// <summary>
+        /// The receipt rule (HIS 80415): an Ok receipt has an empty error list, any other status at least one error. Throws
+        /// <see cref="ArgumentException"/> before anything is sent.
+        /// </summary>
+        public static void CheckReceipt(AppRecStatus status, IReadOnlyCollection<Edi2AppRecError> errors)
+        {
+            if (errors is null) throw new ArgumentNullException(nameof(errors));
+            if (status != AppRecStatus.Ok && errors.Count == 0)
+            {
+                throw new ArgumentException($"A receipt with status {status} needs at least one error (code list 8221, e.g. E10). Nothing was sent.", nameof(errors));
+            }
+            if (status == AppRecStatus.Ok && errors.Count > 0)
+            {
+                throw new ArgumentException($"An Ok receipt carries no errors, but {errors.Count} were given ({string.Join(", ", errors.Select(e => e.ErrorCode))}). " +
+                    "Send it as OkErrorInMessagePart or Rejected, or leave the errors out. Nothing was sent.", nameof(errors));
+            }
         }
 
         /// <summary>Delivery and receipt state per receiver of a sent message.</summary>
@@ -310,11 +326,12 @@ namespace Edi2.Api
             }
         }
 
-        private async Task<T> GetAsync<T>(string pathAndQuery, ApiTarget target, CancellationToken cancellationToken)
+        private async Task<T> GetAsync<T>(string pathAndQuery, ApiTarget target, CancellationToken cancellationToken, Func<T, bool>? whole = null,
+            string expected = "the expected JSON")
         {
             using (var response = await SendAsync(HttpMethod.Get, pathAndQuery, null, cancellationToken).ConfigureAwait(false))
             {
-                return await ReadAsync<T>(response, target).ConfigureAwait(false);
+                return await ReadAsync(response, target, whole, expected).ConfigureAwait(false);
             }
         }
 
@@ -355,19 +372,31 @@ namespace Edi2.Api
             HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead) =>
             _pipeline.SendAsync(method, pathAndQuery, content, completion, cancellationToken);
 
-        private static async Task<T> ReadAsync<T>(HttpResponseMessage response, ApiTarget target)
+        /// <summary>The retry policy of the session (downloads retried whole by <see cref="Workflows.MessageFiles"/> use it too).</summary>
+        internal RetryPolicy Retry => _pipeline.Retry;
+
+        private Stream WithBodyTimeout(Stream body, HttpResponseMessage response, object target) =>
+            Retry.BodyTimeout == System.Threading.Timeout.InfiniteTimeSpan
+                ? body
+                : new BodyTimeoutStream(body, Retry.BodyTimeout, response.RequestMessage?.Method ?? HttpMethod.Get, response.RequestMessage?.RequestUri ?? ApiBase, target);
+
+        /// <summary>
+        /// The JSON answer as <typeparamref name="T"/>; <paramref name="whole"/> says whether it has what a right answer has
+        /// (a 200 of <c>{"unexpected":[]}</c> parses, but is no notifications page).
+        /// </summary>
+        private static async Task<T> ReadAsync<T>(HttpResponseMessage response, ApiTarget target, Func<T, bool>? whole = null, string expected = "the expected JSON")
         {
             string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             if (!response.IsSuccessStatusCode) throw ApiErrors.FromResponse(response, body, target);
             try
             {
                 var value = JsonSerializer.Deserialize<T>(body, Edi2Json.Options);
-                if (value != null) return value;
+                if (value != null && (whole is null || whole(value))) return value;
             }
             catch (JsonException)
             {
             }
-            throw Unexpected(response, body, target, "the expected JSON");
+            throw Unexpected(response, body, target, expected);
         }
 
         private static async Task<Edi2ApiException> FailureAsync(HttpResponseMessage response, ApiTarget target) =>

@@ -49,6 +49,10 @@ namespace Edi2.Workflows
             {
                 return null;
             }
+            catch (Exception e) when (FileErrors.Name(e, path))
+            {
+                throw;
+            }
             ReceiveState? state;
             try
             {
@@ -64,8 +68,17 @@ namespace Edi2.Workflows
             return state;
         }
 
-        public static void Write(string path, ReceiveState state) =>
-            AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(state, Json));
+        public static void Write(string path, ReceiveState state)
+        {
+            try
+            {
+                AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(state, Json));
+            }
+            catch (Exception e) when (FileErrors.Name(e, path))
+            {
+                throw;
+            }
+        }
 
         private static Edi2WorkflowException Corrupt(string path, string why, Exception? inner) =>
             new Edi2WorkflowException(WorkflowErrorReason.StateCorrupt,
