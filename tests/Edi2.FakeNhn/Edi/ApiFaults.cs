@@ -34,6 +34,9 @@ public sealed class ApiFault
     /// <summary>Write the real response but abort the connection after this many body bytes.</summary>
     public long? DropAfterBytes { get; private init; }
 
+    /// <summary>With <see cref="DropAfterBytes"/>: after those bytes, send nothing for this long (then drop the connection).</summary>
+    public TimeSpan? StallFor { get; private init; }
+
     /// <summary>A canned answer (a 503 from a proxy, a 429 with Retry-After, an HTML error page...).</summary>
     public static ApiFault Status(int code, string body = "", string contentType = "application/json", TimeSpan? retryAfter = null)
     {
@@ -63,8 +66,20 @@ public sealed class ApiFault
         return new ApiFault { DropAfterBytes = bytes };
     }
 
+    /// <summary>
+    /// A server or proxy that stalls mid-body: the headers and the first <paramref name="bytes"/> body bytes of the real
+    /// response are sent, then nothing for <paramref name="stall"/> (the connection stays open), then the connection drops.
+    /// </summary>
+    public static ApiFault StallAfterBytes(long bytes, TimeSpan stall)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stall, TimeSpan.Zero);
+        return new ApiFault { DropAfterBytes = bytes, StallFor = stall };
+    }
+
     public override string ToString() =>
-        StatusCode is { } code ? $"Status {code}" : HoldFor is { } delay ? $"Delay {delay}" : $"DropConnectionAfterBytes {DropAfterBytes}";
+        StatusCode is { } code ? $"Status {code}" : HoldFor is { } delay ? $"Delay {delay}"
+        : StallFor is { } stall ? $"StallAfterBytes {DropAfterBytes} for {stall}" : $"DropConnectionAfterBytes {DropAfterBytes}";
 }
 
 /// <summary>
@@ -160,7 +175,7 @@ public sealed class ApiFaults
         if (fault.DropAfterBytes is { } limit)
         {
             var original = context.Response.Body;
-            context.Response.Body = new DroppingStream(original, limit, context);
+            context.Response.Body = new DroppingStream(original, limit, context, fault.StallFor, _stopping);
             try
             {
                 await next(context);
@@ -267,14 +282,18 @@ public sealed class ApiFaults
     {
         private readonly Stream _inner;
         private readonly HttpContext _context;
+        private readonly TimeSpan? _stall;
+        private readonly CancellationToken _stopping;
         private long _remaining;
         private bool _dropped;
 
-        public DroppingStream(Stream inner, long limit, HttpContext context)
+        public DroppingStream(Stream inner, long limit, HttpContext context, TimeSpan? stall, CancellationToken stopping)
         {
             _inner = inner;
             _remaining = limit;
             _context = context;
+            _stall = stall;
+            _stopping = stopping;
         }
 
         public override bool CanRead => false;
@@ -322,10 +341,24 @@ public sealed class ApiFaults
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        private Task DropAsync()
+        private async Task DropAsync()
         {
             _dropped = true;
-            return ConnectionDrop.DropAsync(_context, _inner);
+            if (_stall is { } stall)
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(_context.RequestAborted, _stopping);
+                try
+                {
+                    await _inner.FlushAsync(stop.Token);
+                    await Task.Delay(stall, stop.Token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException)
+                {
+                    // the client gave up (as it should), or the server is stopping
+                }
+            }
+
+            await ConnectionDrop.DropAsync(_context, _inner);
         }
     }
 }
