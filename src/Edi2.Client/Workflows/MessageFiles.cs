@@ -40,11 +40,13 @@ namespace Edi2.Workflows
             if (!overwrite && File.Exists(target)) return Describe(messageId, target, alreadyPresent: true);
 
             RemoveStalePartials(folder, messageId);
-            for (int attempt = 1; ; attempt++)
+            for (int attempt = 1, taken = 0; ;)
             {
                 try
                 {
-                    return await SaveOnceAsync(api, messageId, folder, target, overwrite, cancellationToken, progress).ConfigureAwait(false);
+                    var saved = await SaveToPartialAsync(api, messageId, folder, target, overwrite, cancellationToken, progress, lastTry: taken == 2).ConfigureAwait(false);
+                    if (saved != null) return saved;
+                    taken++; // nothing failed: start again at once
                 }
                 catch (Exception e) when (FileErrors.Name(e, target))
                 {
@@ -54,7 +56,7 @@ namespace Edi2.Workflows
                 {
                     // A cut or stalled body is retried like a connection dropped before the headers: the GET changes nothing,
                     // and the whole document is fetched again into a new temporary file.
-                    await Task.Delay(api.Retry.Backoff(attempt), cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(api.Retry.Backoff(attempt++), cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -62,8 +64,12 @@ namespace Edi2.Workflows
         /// <summary>A download that ended in its body: cut (Incomplete) or stalled (Timeout).</summary>
         internal static bool IsCutShort(Edi2ApiException e) => e.ApiReason == ApiErrorReason.Incomplete || e.ApiReason == ApiErrorReason.Timeout;
 
-        private static async Task<Edi2SavedMessage> SaveOnceAsync(Edi2ApiClient api, Guid messageId, string folder, string target, bool overwrite,
-            CancellationToken cancellationToken, IProgress<long>? progress)
+        /// <summary>
+        /// One download into a new partial, renamed into place. Null if another run's clean-up removed the partial in the moment
+        /// between its creation and its lock (on Unix a file is created, then locked): the caller starts again with a new one.
+        /// </summary>
+        private static async Task<Edi2SavedMessage?> SaveToPartialAsync(Edi2ApiClient api, Guid messageId, string folder, string target, bool overwrite,
+            CancellationToken cancellationToken, IProgress<long>? progress, bool lastTry)
         {
             // .<id>.<random>.partial: the name RemoveStalePartials looks for.
             string temporary = AtomicFile.TemporaryPathFor(Path.Combine(folder, messageId.ToString("D")), PartialSuffix);
@@ -85,6 +91,7 @@ namespace Edi2.Workflows
                         length = hashing.Length;
                     }
 
+                    if (!lastTry && !File.Exists(temporary)) return null;
                     if (overwrite)
                     {
                         AtomicFile.Replace(temporary, target);
@@ -144,7 +151,7 @@ namespace Edi2.Workflows
         internal static bool IsGone(Edi2ApiException e) => e.ApiReason == ApiErrorReason.NotFound || e.StatusCode == 410;
 
         /// <summary>Temporary files of this message left by a run that died; one still being written (locked) is left alone.</summary>
-        private static void RemoveStalePartials(string folder, Guid messageId)
+        internal static void RemoveStalePartials(string folder, Guid messageId)
         {
             string[] stale;
             try

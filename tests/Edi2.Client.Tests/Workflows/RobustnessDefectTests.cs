@@ -133,6 +133,35 @@ public sealed class RobustnessDefectTests
     }
 
     [Fact]
+    public async Task Another_runs_clean_up_running_all_through_a_save_never_takes_its_partial()
+    {
+        await using var context = await StartAsync();
+        using var folder = new TempFolder();
+        for (int i = 0; i < 20; i++)
+        {
+            Guid id = AddMessage(context, 100_000);
+            using var stop = new CancellationTokenSource();
+            // What a second run does when it starts on the same message: remove the partials no live writer holds. It runs
+            // over and over from before the download to after the rename, so it also hits the moment between close and rename.
+            var cleaner = Task.Run(() =>
+            {
+                while (!stop.IsCancellationRequested) MessageFiles.RemoveStalePartials(folder.Path, id);
+            });
+            try
+            {
+                var saved = await MessageFiles.SaveAsync(context.Api, id, folder.Path, overwrite: false);
+                Assert.Equal(context.Nhn.Edi.GetMessage(id)!.Document.ToArray(), File.ReadAllBytes(saved.Path));
+            }
+            finally
+            {
+                stop.Cancel();
+                await cleaner;
+            }
+        }
+        WorkflowAssert.NoPartials(folder.Path);
+    }
+
+    [Fact]
     public async Task A_partial_left_by_a_dead_run_is_still_removed()
     {
         await using var context = await StartAsync();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
@@ -22,6 +23,9 @@ public sealed class ApiFault
     public int? StatusCode { get; private init; }
 
     public string Body { get; private init; } = "";
+
+    /// <summary>The body as bytes: <see cref="Body"/> in UTF-8, or bytes given as they are (invalid UTF-8 included).</summary>
+    public byte[] BodyBytes { get; private init; } = [];
 
     public string ContentType { get; private init; } = "application/json";
 
@@ -49,7 +53,15 @@ public sealed class ApiFault
             ArgumentOutOfRangeException.ThrowIfLessThan(wait, TimeSpan.Zero);
         }
 
-        return new ApiFault { StatusCode = code, Body = body, ContentType = contentType, RetryAfter = retryAfter };
+        return new ApiFault { StatusCode = code, Body = body, BodyBytes = Encoding.UTF8.GetBytes(body), ContentType = contentType, RetryAfter = retryAfter };
+    }
+
+    /// <summary>A canned answer whose body is sent byte for byte (fuzzing: invalid UTF-8, cut multi-byte characters).</summary>
+    public static ApiFault Status(int code, byte[] body, string contentType)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var fault = Status(code, "", contentType);
+        return new ApiFault { StatusCode = fault.StatusCode, Body = Encoding.UTF8.GetString(body), BodyBytes = body.ToArray(), ContentType = contentType };
     }
 
     /// <summary>A slow server: the request is held, then handled as usual (client time-out tests).</summary>
@@ -112,6 +124,26 @@ public sealed class ApiFaults
         lock (_gate)
         {
             _entries.Add(new Entry(method, Segments(pathPattern), fault) { Remaining = count });
+        }
+    }
+
+    /// <summary>
+    /// From now on, each request with this method and path fails with probability <paramref name="probability"/>, with a
+    /// fault <paramref name="make"/> draws (soak tests). <paramref name="random"/> is used under the faults' lock, so a
+    /// seeded one gives the same sequence of draws (not of requests: their order depends on the client's concurrency).
+    /// Counted by neither <see cref="Pending"/> nor a count; <see cref="Clear"/> ends it.
+    /// </summary>
+    public void FailAtRandom(string method, string pathPattern, double probability, Random random, Func<Random, ApiFault> make)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(method);
+        ArgumentException.ThrowIfNullOrWhiteSpace(pathPattern);
+        ArgumentOutOfRangeException.ThrowIfLessThan(probability, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(probability, 1);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(make);
+        lock (_gate)
+        {
+            _entries.Add(new Entry(method, Segments(pathPattern), null!) { Probability = probability, Random = random, Make = make });
         }
     }
 
@@ -195,10 +227,10 @@ public sealed class ApiFaults
             response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        if (fault.Body.Length > 0)
+        if (fault.BodyBytes.Length > 0)
         {
             response.ContentType = fault.ContentType;
-            var bytes = Encoding.UTF8.GetBytes(fault.Body);
+            var bytes = fault.BodyBytes;
             response.ContentLength = bytes.Length;
             await response.Body.WriteAsync(bytes, context.RequestAborted);
         }
@@ -225,6 +257,11 @@ public sealed class ApiFaults
                     entry.Remaining--;
                     return entry.Fault;
                 }
+
+                if (entry.Make is { } make && entry.Matches(method, segments) && entry.Random!.NextDouble() < entry.Probability)
+                {
+                    return make(entry.Random);
+                }
             }
 
             return null;
@@ -249,6 +286,12 @@ public sealed class ApiFaults
         public ApiFault Fault { get; }
 
         public int Remaining { get; set; }
+
+        public double Probability { get; init; }
+
+        public Random? Random { get; init; }
+
+        public Func<Random, ApiFault>? Make { get; init; }
 
         public bool Matches(string method, string[] segments)
         {
