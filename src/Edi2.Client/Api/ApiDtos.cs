@@ -44,8 +44,16 @@ namespace Edi2.Api
         {
             unreadable = null;
             if (!(RelatedMessageId is JsonElement value) || value.ValueKind == JsonValueKind.Null) return null;
-            if (value.ValueKind == JsonValueKind.String && Guid.TryParse(value.GetString(), out Guid id)) return id;
-            string text = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
+            string text;
+            try
+            {
+                text = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
+            }
+            catch (InvalidOperationException)
+            {
+                text = "(text that is not valid UTF-8)"; // the stream's events are parsed from raw bytes
+            }
+            if (value.ValueKind == JsonValueKind.String && Guid.TryParse(text, out Guid id)) return id;
             unreadable = text.Length > 80 ? text.Substring(0, 80) + "..." : text;
             return null;
         }

@@ -64,7 +64,7 @@ namespace Edi2.Api
                 ("Offset", offset.ToString()), ("NotificationsToFetch", count.ToString()),
             }));
             var page = await GetAsync<NotificationsResponse>(query, ApiTarget.HerIds(herIds), cancellationToken,
-                p => p.Notifications != null && p.Notifications.All(n => n != null), "a notifications page (an object with a notifications list)").ConfigureAwait(false);
+                p => p.Notifications != null && NoNulls(p.Notifications), "a notifications page (an object with a notifications list)").ConfigureAwait(false);
             return page.Notifications!.Select(n => n.ToModel()).ToList();
         }
 
@@ -133,7 +133,7 @@ namespace Edi2.Api
             {
                 ("IncludeMetadata", includeMetadata ? "true" : "false"), ("MessagesToFetch", count.ToString()),
             }));
-            var list = await GetAsync<List<MessageDto>>(query, ApiTarget.HerIds(receiverHerIds), cancellationToken).ConfigureAwait(false);
+            var list = await GetAsync<List<MessageDto>>(query, ApiTarget.HerIds(receiverHerIds), cancellationToken, NoNulls, "a list of messages").ConfigureAwait(false);
             return list.Select(m => m.ToModel()).ToList();
         }
 
@@ -250,12 +250,14 @@ namespace Edi2.Api
             var target = ApiTarget.Message(id);
             if (V3)
             {
-                var v3 = await GetAsync<StatusListResponse>($"messages/{id}/status", target, cancellationToken).ConfigureAwait(false);
+                var v3 = await GetAsync<StatusListResponse>($"messages/{id}/status", target, cancellationToken,
+                    r => r.StatusList is null || (NoNulls(r.StatusList) && r.StatusList.All(s => NoNulls(s.ApprecInfo?.AppRecErrorList))), "a status list").ConfigureAwait(false);
                 return (v3.StatusList ?? new List<StatusDto>()).Select(s => Status(id, s, s.ApprecInfo)).ToList();
             }
             // v2 keeps the receipt errors apart, under /apprec.
-            var states = await GetAsync<List<StatusDto>>($"Messages/{id}/status", target, cancellationToken).ConfigureAwait(false);
-            var receipts = await GetAsync<List<ApprecInfoDto>>($"Messages/{id}/apprec", target, cancellationToken).ConfigureAwait(false);
+            var states = await GetAsync<List<StatusDto>>($"Messages/{id}/status", target, cancellationToken, NoNulls, "a list of states").ConfigureAwait(false);
+            var receipts = await GetAsync<List<ApprecInfoDto>>($"Messages/{id}/apprec", target, cancellationToken,
+                l => NoNulls(l) && l.All(r => NoNulls(r.AppRecErrorList)), "a list of receipts").ConfigureAwait(false);
             return states.Select(s => Status(id, s, receipts.FirstOrDefault(r => r.ReceiverHerId == s.ReceiverHerId))).ToList();
         }
 
@@ -398,6 +400,9 @@ namespace Edi2.Api
             }
             throw Unexpected(response, body, target, expected);
         }
+
+        /// <summary>A list the answer may leave out, but not one with a null where an object belongs (<c>[null]</c>).</summary>
+        private static bool NoNulls<T>(IEnumerable<T>? items) where T : class => items is null || items.All(item => item != null);
 
         private static async Task<Edi2ApiException> FailureAsync(HttpResponseMessage response, ApiTarget target) =>
             ApiErrors.FromResponse(response, await response.Content.ReadAsStringAsync().ConfigureAwait(false), target);
