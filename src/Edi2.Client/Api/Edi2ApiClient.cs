@@ -367,6 +367,25 @@ namespace Edi2.Api
             using (var response = await SendAsync(method, pathAndQuery, content, cancellationToken).ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode) throw await FailureAsync(response, target).ConfigureAwait(false);
+                // EDI 2.0 answers 204. A success with a body that is not JSON (a cut page, a portal's HTML) did not come from
+                // it, and the change may never have been made: refuse it, so that a receive does not move past an unmarked message.
+                string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                if (body.Trim().Length > 0 && !IsJson(body)) throw Unexpected(response, body, target, "an empty answer (204) or JSON");
+            }
+        }
+
+        private static bool IsJson(string body)
+        {
+            try
+            {
+                using (JsonDocument.Parse(body))
+                {
+                    return true;
+                }
+            }
+            catch (JsonException)
+            {
+                return false;
             }
         }
 
