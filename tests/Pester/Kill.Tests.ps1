@@ -1,6 +1,6 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
 # kill -9 of a receiving pwsh at random moments, rerunning after each: nothing lost, nothing duplicated on disk, every
-# message marked, no temporary file left. CI size: 6 kills over 40 messages; the full size with EDI2_KILL_ROUNDS=40
+# message marked, no temporary file left. CI size: 6 kills over 150 messages (a batch sent before each run); the full size with EDI2_KILL_ROUNDS=40
 # EDI2_KILL_MESSAGES=255 (docs/reliability.md). EDI2_KILL_SEED repeats a run. Run by ./build.ps1 -Task Test.
 
 BeforeDiscovery {
@@ -19,7 +19,7 @@ Describe 'Receive-Edi2Message killed at random moments' {
             if ($value -match '^\d+$' -and [int] $value -gt 0) { [int] $value } else { $CiSize }
         }
         $script:Rounds = SizeFrom 'EDI2_KILL_ROUNDS' 6
-        $script:MessageCount = SizeFrom 'EDI2_KILL_MESSAGES' 40
+        $script:MessageCount = SizeFrom 'EDI2_KILL_MESSAGES' 150
         $script:Seed = if ([Environment]::GetEnvironmentVariable('EDI2_KILL_SEED') -match '^\d+$') { [int] $env:EDI2_KILL_SEED } else { Get-Random -Maximum 1000000 }
 
         $script:Ours = 8142519
@@ -36,23 +36,24 @@ Describe 'Receive-Edi2Message killed at random moments' {
         # What each child runs: connect, say so, receive. Killed with the whole process tree (dotnet pwsh is a host and a child).
         $script:ChildScript = Join-Path $TestDrive 'receive.ps1'
         Set-Content -LiteralPath $ChildScript -Encoding utf8 -Value @'
-param($Module, $ClientId, $KeyPath, $Issuer, $Api, [int] $HerId, $Folder, [int] $ThrottleLimit)
+param($Module, $ClientId, $KeyPath, $Issuer, $Api, [int] $HerId, $Folder, [int] $ThrottleLimit, $Ready)
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
 Connect-Edi2 -ClientId $ClientId -KeyPath $KeyPath -Authority $Issuer -ApiBaseUri $Api
 $more = @{}
 if ($ThrottleLimit -ne 1) { $more.ThrottleLimit = $ThrottleLimit }
-[Console]::Out.WriteLine('receiving')
-[Console]::Out.Flush()
+# A file, not a line on stdout: dotnet's tool host passes the child's output on late.
+Set-Content -LiteralPath $Ready -Value 'receiving'
 Receive-Edi2Message -HerId $HerId -Path $Folder -LockTimeout 20 @more | Out-Null
-[Console]::Out.WriteLine('done')
+Set-Content -LiteralPath $Ready -Value 'done'
 '@
 
         function script:Start-Receiver([string] $Folder, [int] $ThrottleLimit) {
+            $script:ReadyFile = Join-Path $TestDrive ('ready-' + [guid]::NewGuid().ToString('N'))
             $info = [System.Diagnostics.ProcessStartInfo]::new($CurrentPowerShell.FilePath)
             foreach ($argument in @($CurrentPowerShell.Arguments) + @('-NoProfile', '-NonInteractive', '-File', $ChildScript,
                     '-Module', $ModuleManifest, '-ClientId', 'killed', '-KeyPath', $Client.KeyPath, '-Issuer', $Fake.Issuer,
-                    '-Api', $Fake.ApiBaseUri, '-HerId', $Ours, '-Folder', $Folder, '-ThrottleLimit', $ThrottleLimit)) {
+                    '-Api', $Fake.ApiBaseUri, '-HerId', $Ours, '-Folder', $Folder, '-ThrottleLimit', $ThrottleLimit, '-Ready', $ReadyFile)) {
                 $info.ArgumentList.Add([string] $argument)
             }
             $info.UseShellExecute = $false
@@ -66,23 +67,30 @@ Receive-Edi2Message -HerId $HerId -Path $Folder -LockTimeout 20 @more | Out-Null
         function script:Wait-Line($Receiver, [string] $Line, [TimeSpan] $Timeout) {
             $deadline = [DateTime]::UtcNow + $Timeout
             while ([DateTime]::UtcNow -lt $deadline) {
-                $read = $Receiver.Process.StandardOutput.ReadLineAsync()
-                if (-not $read.Wait($deadline - [DateTime]::UtcNow)) { break }
-                if ($null -eq $read.Result) { return $false }
-                if ($read.Result -eq $Line) { return $true }
+                $said = if (Test-Path -LiteralPath $ReadyFile) { Get-Content -LiteralPath $ReadyFile -ErrorAction SilentlyContinue }
+                # 'done' comes after 'receiving': a poll may miss the first.
+                if ($said -eq $Line -or $said -eq 'done') { return $true }
+                if ($Receiver.Process.HasExited) {
+                    Start-Sleep -Milliseconds 100
+                    $said = Get-Content -LiteralPath $ReadyFile -ErrorAction SilentlyContinue
+                    return ($said -eq $Line -or $said -eq 'done')
+                }
+                Start-Sleep -Milliseconds 10
             }
             $false
         }
 
-        # The sent documents by MsgId: what every saved file must be, byte for byte.
+        # The sent documents by MsgId: what every saved file must be, byte for byte. Sent a batch before each round, so that
+        # every run has work to be killed in.
         $script:Sent = @{}
-        for ($i = 0; $i -lt $MessageCount; $i++) {
-            $msgId = [guid]::NewGuid().ToString()
-            $xml = New-TestMsgHead -Sender $OursToo -Receiver $Ours -MsgId $msgId -Body ("kill test $i " + ('x' * 20000))
-            $null = Send-Edi2Message -Content $xml -SenderHerId $OursToo -ReceiverHerId $Ours -MessageType DIALOG_HELSEFAGLIG -Confirm:$false -ErrorAction Stop
-            $Sent[$msgId] = $xml
+        function script:Send-Batch([int] $Count) {
+            for ($i = 0; $i -lt $Count; $i++) {
+                $msgId = [guid]::NewGuid().ToString()
+                $xml = New-TestMsgHead -Sender $OursToo -Receiver $Ours -MsgId $msgId -Body ("kill test " + ('x' * 20000))
+                $null = Send-Edi2Message -Content $xml -SenderHerId $OursToo -ReceiverHerId $Ours -MessageType DIALOG_HELSEFAGLIG -Confirm:$false -ErrorAction Stop
+                $Sent[$msgId] = $xml
+            }
         }
-        $script:Inbound = @(Get-Edi2Notification -HerId $Ours | Where-Object Type -eq NewMessage | ForEach-Object { [string] $_.RelatedMessageId })
     }
 
     AfterAll {
@@ -95,14 +103,22 @@ Receive-Edi2Message -HerId $HerId -Path $Folder -LockTimeout 20 @more | Out-Null
         $random = [System.Random]::new($Seed)
         $killed = 0
         Write-Host "kill test: $Rounds kills, $MessageCount messages, throttle limit $ThrottleLimit, seed $Seed (EDI2_KILL_SEED=$Seed repeats it)"
+        $batch = [Math]::Max(1, [int][Math]::Ceiling($MessageCount / $Rounds))
         for ($round = 0; $round -lt $Rounds; $round++) {
+            Send-Batch ([Math]::Min($batch, $MessageCount - $Sent.Count))
+            # A random moment of the receive: after a random number of this batch's files are saved (a batch takes well
+            # under a second here, too quick to hit with a timer), then a random few hundred microseconds more.
+            $target = @([System.IO.Directory]::GetFiles($folder, '*.xml')).Count + $random.Next(1, $batch)
+            $spin = $random.Next(0, 200000)
             $receiver = Start-Receiver -Folder $folder -ThrottleLimit $ThrottleLimit
             try {
-                Wait-Line $receiver 'receiving' ([TimeSpan]::FromMinutes(2)) | Should -BeTrue -Because "round $round's pwsh should connect (seed $Seed): $($receiver.Errors.Result)"
-                Start-Sleep -Milliseconds $random.Next(0, 600)
+                $deadline = [DateTime]::UtcNow.AddMinutes(2)
+                while (-not $receiver.Process.HasExited -and [DateTime]::UtcNow -lt $deadline -and @([System.IO.Directory]::GetFiles($folder, '*.xml')).Count -lt $target) { }
+                [System.Threading.Thread]::SpinWait($spin)
                 if (-not $receiver.Process.HasExited) {
                     $receiver.Process.Kill($true) # SIGKILL on Unix, TerminateProcess on Windows: no finally, no clean-up
-                    $killed++
+                    $null = $receiver.Process.WaitForExit(30000)
+                    if ((Get-Content -LiteralPath $ReadyFile -ErrorAction SilentlyContinue) -ne 'done') { $killed++ }
                 }
                 $null = $receiver.Process.WaitForExit(30000)
             } finally {
@@ -121,8 +137,10 @@ Receive-Edi2Message -HerId $HerId -Path $Folder -LockTimeout 20 @more | Out-Null
         Write-Host "kill test: $killed of $Rounds runs killed before they finished"
 
         # Nothing lost, nothing duplicated: one file per message, each the document sent.
+        $inbound = @(Get-Edi2Notification -HerId $Ours | Where-Object Type -eq NewMessage | ForEach-Object { [string] $_.RelatedMessageId })
+        $inbound.Count | Should -Be $MessageCount
         $files = @(Get-ChildItem -LiteralPath $folder -Filter '*.xml' -File)
-        @($files.BaseName | Sort-Object) | Should -Be @($Inbound | Sort-Object) -Because "seed $Seed"
+        @($files.BaseName | Sort-Object) | Should -Be @($inbound | Sort-Object) -Because "seed $Seed"
         foreach ($file in $files) {
             $text = [System.IO.File]::ReadAllText($file.FullName)
             $null = $text -match '<MsgId>([^<]+)</MsgId>'

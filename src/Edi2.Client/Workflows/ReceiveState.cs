@@ -68,6 +68,25 @@ namespace Edi2.Workflows
             return state;
         }
 
+        /// <summary>
+        /// Removes temporary copies of the state file that a killed run left (<c>.&lt;state&gt;.&lt;random&gt;.tmp</c>, from
+        /// <see cref="AtomicFile.WriteAllBytes"/>). Only with the state's lock held: then no other run is writing one.
+        /// </summary>
+        public static void RemoveTemporaries(string path)
+        {
+            string folder = Path.GetDirectoryName(path) ?? ".";
+            string[] left;
+            try
+            {
+                left = Directory.GetFiles(folder, "." + Path.GetFileName(path) + ".*.tmp");
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return;
+            }
+            foreach (string temporary in left) AtomicFile.TryDelete(temporary);
+        }
+
         public static void Write(string path, ReceiveState state)
         {
             try

@@ -101,6 +101,7 @@ namespace Edi2.Workflows
             var api = _session.Api;
             using (await FileLock.AcquireAsync(LockPath, _options.LockTimeout, LockedError, cancellationToken).ConfigureAwait(false))
             {
+                ReceiveStateFile.RemoveTemporaries(StatePath); // a killed run's, never a live one's: the lock is ours
                 var state = ReceiveStateFile.Read(StatePath);
                 if (state is null)
                 {
