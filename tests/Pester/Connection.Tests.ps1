@@ -59,6 +59,15 @@ Describe 'Connect-Edi2 key sources' {
         Disconnect-Edi2 -Session $ephemeral
     }
 
+    It 'takes -BodyTimeout in seconds and refuses one of 0' {
+        $session = Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path -BodyTimeout 5 @script:Endpoints -PassThru
+        $session.ClientId | Should -Be 'ec-client'
+        $err = $null
+        try { Connect-Edi2 -ClientId ec-client -KeyPath $script:EcKey.Path -BodyTimeout 0 @script:Endpoints } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'Edi2.InvalidArgument*'
+        $err.Exception.Message | Should -BeLike '*-BodyTimeout must be more than 0 seconds*'
+    }
+
     It 'connects with -Jwk as a string and as a SecureString' {
         $json = Get-Content -Raw $script:EcKey.Path
         Connect-Edi2 -ClientId ec-client -Jwk $json @script:Endpoints

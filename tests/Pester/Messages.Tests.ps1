@@ -102,6 +102,15 @@ Describe 'Messages (Send-Edi2Message, Send-Edi2Receipt, Get-Edi2MessageStatus, G
         (Get-Edi2MessageStatus -Id $sent.Id).AppRecStatus | Should -BeNullOrEmpty
     }
 
+    It 'refuses an Ok receipt that carries errors before sending' {
+        $sent = Send-Test
+        $err = $null
+        try { Send-Edi2Receipt -MessageId $sent.Id -SenderHerId $Ours -Status Ok -ErrorCode E10 -Confirm:$false } catch { $err = $_ }
+        Get-FakeNhnErrorId $err | Should -Be 'Edi2.InvalidArgument'
+        $err.Exception.Message | Should -BeLike '*An Ok receipt carries no errors*E10*Nothing was sent*'
+        (Get-Edi2MessageStatus -Id $sent.Id).AppRecStatus | Should -BeNullOrEmpty
+    }
+
     It 'marks downloaded, and not under -WhatIf' {
         $sent = Send-Test
         Confirm-Edi2Message -Id $sent.Id -ReceiverHerId $Ours -WhatIf

@@ -211,6 +211,16 @@ Describe 'Receiving (Save-Edi2Message, Receive-Edi2Message)' {
                 Should -Throw -ErrorId 'Edi2.Receive.StateMismatch,Edi2.PowerShell.Commands.ReceiveEdi2MessageCommand'
         }
 
+        It 'says so when -Path is a file, not a folder' {
+            $file = Join-Path $TestDrive 'not-a-folder.txt'
+            Set-Content -LiteralPath $file -Value 'x'
+            $err = $null
+            try { Receive-Edi2Message -HerId $Ours -Path $file -StatePath (Join-Path $TestDrive 'file-state.json') } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'Edi2.InvalidArgument*'
+            $err.Exception.Message | Should -BeLike "*'$file' is a file, not a folder*"
+            $err.TargetObject | Should -Be $file
+        }
+
         It 'fails at once with Edi2.Receive.StateLocked naming the state file when another run holds it' {
             $folder = New-TestFolder 'receive-locked'
             $statePath = Join-Path $folder 'state.json'

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
 using Edi2.Model;
 
 namespace Edi2.Api
@@ -16,7 +17,8 @@ namespace Edi2.Api
     {
         public Guid? Id { get; set; }
         public Guid? NotificationId { get; set; }
-        public Guid? RelatedMessageId { get; set; }
+        // Read as it came: one notification naming no proper message id must not make its whole page unreadable.
+        public JsonElement? RelatedMessageId { get; set; }
         public string? Type { get; set; }
         public int? NotificationReceiverHerId { get; set; }
         public int? NotificationTriggeredByHerId { get; set; }
@@ -30,12 +32,31 @@ namespace Edi2.Api
             Id = Id ?? NotificationId ?? Guid.Empty,
             Offset = Offset ?? 0,
             Type = Type ?? "",
-            RelatedMessageId = RelatedMessageId,
+            RelatedMessageId = RelatedId(out string? unreadable),
+            UnreadableRelatedMessageId = unreadable,
             ReceiverHerId = NotificationReceiverHerId ?? 0,
             TriggeredByHerId = NotificationTriggeredByHerId,
             Description = Description,
             CreatedAt = CreatedAt,
         };
+
+        private Guid? RelatedId(out string? unreadable)
+        {
+            unreadable = null;
+            if (!(RelatedMessageId is JsonElement value) || value.ValueKind == JsonValueKind.Null) return null;
+            string text;
+            try
+            {
+                text = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
+            }
+            catch (InvalidOperationException)
+            {
+                text = "(text that is not valid UTF-8)"; // the stream's events are parsed from raw bytes
+            }
+            if (value.ValueKind == JsonValueKind.String && Guid.TryParse(text, out Guid id)) return id;
+            unreadable = text.Length > 80 ? text.Substring(0, 80) + "..." : text;
+            return null;
+        }
     }
 
     internal sealed class MessageDto

@@ -46,7 +46,7 @@ namespace Edi2.Api
                 string hint = status == 401
                     ? " The access token or DPoP proof was refused; check the client's API access (audience nhn:msh) and this machine's clock."
                     : " A proxy or gateway may be answering instead of EDI 2.0; check the network path and -ApiBaseUri.";
-                return new Edi2ApiException(reason, $"EDI 2.0 {call} answered HTTP {status} {response.ReasonPhrase} with {type}, not an API error.{hint}",
+                return new Edi2ApiException(reason, $"EDI 2.0 {call} answered HTTP {status} {response.ReasonPhrase} with {type}, not an API error.{hint}{WaitAsked(response)}",
                     target.Value ?? response.RequestMessage?.RequestUri?.ToString(), status);
             }
 
@@ -55,8 +55,16 @@ namespace Edi2.Api
             string codes = $"(HTTP {status}{(problem.ErrorCode is int c && c != 0 ? ", errorCode " + c : "")}{(problem.RequestId is null ? "" : ", requestId " + problem.RequestId)})";
             var (apiReason, meaning) = Explain(status, problem.ErrorCode, about);
             string validation = problem.ValidationErrors.Count == 0 ? "" : " Validation: " + string.Join("; ", problem.ValidationErrors) + ".";
-            return new Edi2ApiException(apiReason, $"{meaning} {said} {codes}.{validation}",
+            return new Edi2ApiException(apiReason, $"{meaning} {said} {codes}.{validation}{WaitAsked(response)}",
                 target.Value ?? response.RequestMessage?.RequestUri?.ToString(), status, problem.ErrorCode, problem.RequestId, problem.ValidationErrors);
+        }
+
+        /// <summary>What a Retry-After asked for: the pipeline waits up to <see cref="RetryPolicy.MaxRetryAfter"/>, so a longer wait ends here.</summary>
+        private static string WaitAsked(HttpResponseMessage response)
+        {
+            if (!(Edi2HttpPipeline.RetryAfter(response) is TimeSpan wait)) return "";
+            string span = wait.TotalSeconds < 120 ? $"{wait.TotalSeconds:0} s" : wait.TotalMinutes < 120 ? $"{wait.TotalMinutes:0.#} min" : $"{wait.TotalHours:0.#} h";
+            return $" The server asked to wait {span} before the next try (Retry-After); try again after that.";
         }
 
         private static (ApiErrorReason, string) Explain(int status, int? errorCode, string about)

@@ -63,8 +63,9 @@ namespace Edi2.Api
             {
                 ("Offset", offset.ToString()), ("NotificationsToFetch", count.ToString()),
             }));
-            var page = await GetAsync<NotificationsResponse>(query, ApiTarget.HerIds(herIds), cancellationToken).ConfigureAwait(false);
-            return (page.Notifications ?? new List<NotificationDto>()).Select(n => n.ToModel()).ToList();
+            var page = await GetAsync<NotificationsResponse>(query, ApiTarget.HerIds(herIds), cancellationToken,
+                p => p.Notifications != null && NoNulls(p.Notifications), "a notifications page (an object with a notifications list)").ConfigureAwait(false);
+            return page.Notifications!.Select(n => n.ToModel()).ToList();
         }
 
         /// <summary>Every notification newer than <paramref name="offset"/>, page after page until the server has no more.</summary>
@@ -132,7 +133,7 @@ namespace Edi2.Api
             {
                 ("IncludeMetadata", includeMetadata ? "true" : "false"), ("MessagesToFetch", count.ToString()),
             }));
-            var list = await GetAsync<List<MessageDto>>(query, ApiTarget.HerIds(receiverHerIds), cancellationToken).ConfigureAwait(false);
+            var list = await GetAsync<List<MessageDto>>(query, ApiTarget.HerIds(receiverHerIds), cancellationToken, NoNulls, "a list of messages").ConfigureAwait(false);
             return list.Select(m => m.ToModel()).ToList();
         }
 
@@ -146,7 +147,7 @@ namespace Edi2.Api
             using (var response = await SendAsync(HttpMethod.Get, $"{Messages}/{id}/business-document", null, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode) throw await FailureAsync(response, target).ConfigureAwait(false);
-                using (var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                using (var body = WithBodyTimeout(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), response, id))
                 {
                     try
                     {
@@ -210,10 +211,7 @@ namespace Edi2.Api
         public Task<Guid> SendAppRecAsync(Guid messageId, int senderHerId, AppRecStatus status, IReadOnlyCollection<Edi2AppRecError> errors,
             string applicationName, string applicationVersion, CancellationToken cancellationToken = default)
         {
-            if (status != AppRecStatus.Ok && errors.Count == 0)
-            {
-                throw new ArgumentException($"A receipt with status {status} needs at least one error (code list 8221, e.g. E10). Nothing was sent.", nameof(errors));
-            }
+            CheckReceipt(status, errors);
             var errorList = errors.Count == 0 ? null : errors.Select(AppRecErrorDto.From).ToList();
             var target = ApiTarget.MessageFor(messageId, senderHerId);
             return V3
@@ -228,18 +226,38 @@ namespace Edi2.Api
                 }), target, cancellationToken);
         }
 
+        /// <summary>
+        /// The receipt rule (HIS 80415): an Ok receipt has an empty error list, any other status at least one error. Throws
+        /// <see cref="ArgumentException"/> before anything is sent.
+        /// </summary>
+        public static void CheckReceipt(AppRecStatus status, IReadOnlyCollection<Edi2AppRecError> errors)
+        {
+            if (errors is null) throw new ArgumentNullException(nameof(errors));
+            if (status != AppRecStatus.Ok && errors.Count == 0)
+            {
+                throw new ArgumentException($"A receipt with status {status} needs at least one error (code list 8221, e.g. E10). Nothing was sent.", nameof(errors));
+            }
+            if (status == AppRecStatus.Ok && errors.Count > 0)
+            {
+                throw new ArgumentException($"An Ok receipt carries no errors, but {errors.Count} were given ({string.Join(", ", errors.Select(e => e.ErrorCode))}). " +
+                    "Send it as OkErrorInMessagePart or Rejected, or leave the errors out. Nothing was sent.", nameof(errors));
+            }
+        }
+
         /// <summary>Delivery and receipt state per receiver of a sent message.</summary>
         public async Task<IReadOnlyList<Edi2MessageStatus>> GetMessageStatusAsync(Guid id, CancellationToken cancellationToken = default)
         {
             var target = ApiTarget.Message(id);
             if (V3)
             {
-                var v3 = await GetAsync<StatusListResponse>($"messages/{id}/status", target, cancellationToken).ConfigureAwait(false);
+                var v3 = await GetAsync<StatusListResponse>($"messages/{id}/status", target, cancellationToken,
+                    r => r.StatusList is null || (NoNulls(r.StatusList) && r.StatusList.All(s => NoNulls(s.ApprecInfo?.AppRecErrorList))), "a status list").ConfigureAwait(false);
                 return (v3.StatusList ?? new List<StatusDto>()).Select(s => Status(id, s, s.ApprecInfo)).ToList();
             }
             // v2 keeps the receipt errors apart, under /apprec.
-            var states = await GetAsync<List<StatusDto>>($"Messages/{id}/status", target, cancellationToken).ConfigureAwait(false);
-            var receipts = await GetAsync<List<ApprecInfoDto>>($"Messages/{id}/apprec", target, cancellationToken).ConfigureAwait(false);
+            var states = await GetAsync<List<StatusDto>>($"Messages/{id}/status", target, cancellationToken, NoNulls, "a list of states").ConfigureAwait(false);
+            var receipts = await GetAsync<List<ApprecInfoDto>>($"Messages/{id}/apprec", target, cancellationToken,
+                l => NoNulls(l) && l.All(r => NoNulls(r.AppRecErrorList)), "a list of receipts").ConfigureAwait(false);
             return states.Select(s => Status(id, s, receipts.FirstOrDefault(r => r.ReceiverHerId == s.ReceiverHerId))).ToList();
         }
 
@@ -310,11 +328,12 @@ namespace Edi2.Api
             }
         }
 
-        private async Task<T> GetAsync<T>(string pathAndQuery, ApiTarget target, CancellationToken cancellationToken)
+        private async Task<T> GetAsync<T>(string pathAndQuery, ApiTarget target, CancellationToken cancellationToken, Func<T, bool>? whole = null,
+            string expected = "the expected JSON")
         {
             using (var response = await SendAsync(HttpMethod.Get, pathAndQuery, null, cancellationToken).ConfigureAwait(false))
             {
-                return await ReadAsync<T>(response, target).ConfigureAwait(false);
+                return await ReadAsync(response, target, whole, expected).ConfigureAwait(false);
             }
         }
 
@@ -348,6 +367,25 @@ namespace Edi2.Api
             using (var response = await SendAsync(method, pathAndQuery, content, cancellationToken).ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode) throw await FailureAsync(response, target).ConfigureAwait(false);
+                // EDI 2.0 answers 204. A success with a body that is not JSON (a cut page, a portal's HTML) did not come from
+                // it, and the change may never have been made: refuse it, so that a receive does not move past an unmarked message.
+                string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                if (body.Trim().Length > 0 && !IsJson(body)) throw Unexpected(response, body, target, "an empty answer (204) or JSON");
+            }
+        }
+
+        private static bool IsJson(string body)
+        {
+            try
+            {
+                using (JsonDocument.Parse(body))
+                {
+                    return true;
+                }
+            }
+            catch (JsonException)
+            {
+                return false;
             }
         }
 
@@ -355,20 +393,35 @@ namespace Edi2.Api
             HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead) =>
             _pipeline.SendAsync(method, pathAndQuery, content, completion, cancellationToken);
 
-        private static async Task<T> ReadAsync<T>(HttpResponseMessage response, ApiTarget target)
+        /// <summary>The retry policy of the session (downloads retried whole by <see cref="Workflows.MessageFiles"/> use it too).</summary>
+        internal RetryPolicy Retry => _pipeline.Retry;
+
+        private Stream WithBodyTimeout(Stream body, HttpResponseMessage response, object target) =>
+            Retry.BodyTimeout == System.Threading.Timeout.InfiniteTimeSpan
+                ? body
+                : new BodyTimeoutStream(body, Retry.BodyTimeout, response.RequestMessage?.Method ?? HttpMethod.Get, response.RequestMessage?.RequestUri ?? ApiBase, target);
+
+        /// <summary>
+        /// The JSON answer as <typeparamref name="T"/>; <paramref name="whole"/> says whether it has what a right answer has
+        /// (a 200 of <c>{"unexpected":[]}</c> parses, but is no notifications page).
+        /// </summary>
+        private static async Task<T> ReadAsync<T>(HttpResponseMessage response, ApiTarget target, Func<T, bool>? whole = null, string expected = "the expected JSON")
         {
             string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             if (!response.IsSuccessStatusCode) throw ApiErrors.FromResponse(response, body, target);
             try
             {
                 var value = JsonSerializer.Deserialize<T>(body, Edi2Json.Options);
-                if (value != null) return value;
+                if (value != null && (whole is null || whole(value))) return value;
             }
             catch (JsonException)
             {
             }
-            throw Unexpected(response, body, target, "the expected JSON");
+            throw Unexpected(response, body, target, expected);
         }
+
+        /// <summary>A list the answer may leave out, but not one with a null where an object belongs (<c>[null]</c>).</summary>
+        private static bool NoNulls<T>(IEnumerable<T>? items) where T : class => items is null || items.All(item => item != null);
 
         private static async Task<Edi2ApiException> FailureAsync(HttpResponseMessage response, ApiTarget target) =>
             ApiErrors.FromResponse(response, await response.Content.ReadAsStringAsync().ConfigureAwait(false), target);

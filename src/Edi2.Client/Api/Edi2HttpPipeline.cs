@@ -29,6 +29,12 @@ namespace Edi2.Api
         /// <summary>The same for a request that uploads a business document (up to 47 MB of JSON).</summary>
         public TimeSpan UploadTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
+        /// <summary>
+        /// How long a streamed answer (a business document download) may send no bytes at all before it is given up as
+        /// stalled (<see cref="ApiErrorReason.Timeout"/>, retried as a cut download is). <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> turns it off.
+        /// </summary>
+        public TimeSpan BodyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
         internal TimeSpan Backoff(int attempt) => Exponential(BaseDelay, MaxDelay, attempt);
 
         /// <summary>The wait before try <paramref name="n"/> + 1: <paramref name="first"/>, doubled each time, at most <paramref name="max"/>.</summary>
@@ -64,6 +70,8 @@ namespace Edi2.Api
         }
 
         public Uri ApiBase { get; }
+
+        public RetryPolicy Retry => _retry;
 
         /// <summary>
         /// Sends a request whose body <paramref name="content"/> makes fresh for each attempt (so large bodies are streamed again,
@@ -198,7 +206,7 @@ namespace Edi2.Api
                 uri.ToString(), innerException: e);
         }
 
-        private static TimeSpan? RetryAfter(HttpResponseMessage response)
+        internal static TimeSpan? RetryAfter(HttpResponseMessage response)
         {
             var header = response.Headers.RetryAfter;
             if (header?.Delta is TimeSpan delta) return delta;

@@ -31,7 +31,15 @@ namespace Edi2.Api
             public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
             {
                 string text = reader.GetString() ?? throw new JsonException("A date-time is null.");
-                return ParseNorwegian(text);
+                try
+                {
+                    return ParseNorwegian(text);
+                }
+                catch (FormatException e)
+                {
+                    // A JsonException, as for any other member of the wrong form: the caller reports the answer as unexpected.
+                    throw new JsonException($"'{(text.Length > 40 ? text.Substring(0, 40) + "..." : text)}' is not a date-time.", e);
+                }
             }
 
             public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>

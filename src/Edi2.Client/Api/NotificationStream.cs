@@ -116,6 +116,13 @@ namespace Edi2.Api
                                 failures++;
                                 break;
                             }
+                            catch (JsonException e)
+                            {
+                                pending = null;
+                                throw new Edi2ApiException(ApiErrorReason.UnexpectedResponse,
+                                    $"The notification stream sent a notification event that is not EDI 2.0's notification JSON ({e.Message}) after offset {_offset?.ToString() ?? "(none)"}. A proxy or gateway may be in the way; Get-Edi2Notification without -Wait reads the same notifications page by page.",
+                                    _herIds.ToArray(), innerException: e);
+                            }
                             if (!more) break; // end of stream: reconnect
 
                             var notification = events.Current.Data?.ToModel();

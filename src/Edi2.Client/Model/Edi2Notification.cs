@@ -16,6 +16,9 @@ namespace Edi2.Model
 
         public Guid? RelatedMessageId { get; set; }
 
+        /// <summary>The relatedMessageId as the server sent it when it is not a message id (a GUID); <see cref="RelatedMessageId"/> is then null.</summary>
+        public string? UnreadableRelatedMessageId { get; set; }
+
         public int ReceiverHerId { get; set; }
 
         public int? TriggeredByHerId { get; set; }

@@ -24,7 +24,8 @@ namespace Edi2.Workflows
         /// Saves message <paramref name="messageId"/>'s business document in <paramref name="folder"/> (created if missing).
         /// If the file is already there and <paramref name="overwrite"/> is false, it is kept (it can only have got there by a
         /// completed rename) and described with <see cref="Edi2SavedMessage.AlreadyPresent"/>, without a download. Any failure
-        /// deletes the temporary file and propagates; a cut download throws <see cref="Edi2ApiException"/> (Incomplete).
+        /// deletes the temporary file and propagates. A download cut or stalled in its body is tried again, up to
+        /// <see cref="RetryPolicy.MaxAttempts"/> in all; then it throws <see cref="Edi2ApiException"/> (Incomplete or Timeout).
         /// A <c>progress</c> is told the document bytes written so far, as they are written (not for a file kept).
         /// </summary>
         public static async Task<Edi2SavedMessage> SaveAsync(Edi2ApiClient api, Guid messageId, string folder, bool overwrite,
@@ -33,43 +34,84 @@ namespace Edi2.Workflows
             if (api is null) throw new ArgumentNullException(nameof(api));
             if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("Give the folder to save the message in.", nameof(folder));
             folder = Path.GetFullPath(folder);
-            OwnerOnlyFiles.CreateDirectory(folder);
+            FileErrors.EnsureFolder(folder);
             string target = Path.Combine(folder, FileName(messageId));
 
             if (!overwrite && File.Exists(target)) return Describe(messageId, target, alreadyPresent: true);
 
             RemoveStalePartials(folder, messageId);
+            for (int attempt = 1, taken = 0; ;)
+            {
+                try
+                {
+                    var saved = await SaveToPartialAsync(api, messageId, folder, target, overwrite, cancellationToken, progress, lastTry: taken == 2).ConfigureAwait(false);
+                    if (saved != null) return saved;
+                    taken++; // nothing failed: start again at once
+                }
+                catch (Exception e) when (FileErrors.Name(e, target))
+                {
+                    throw;
+                }
+                catch (Edi2ApiException e) when (IsCutShort(e) && attempt < api.Retry.MaxAttempts && !cancellationToken.IsCancellationRequested)
+                {
+                    // A cut or stalled body is retried like a connection dropped before the headers: the GET changes nothing,
+                    // and the whole document is fetched again into a new temporary file.
+                    await Task.Delay(api.Retry.Backoff(attempt++), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        /// <summary>A download that ended in its body: cut (Incomplete) or stalled (Timeout).</summary>
+        internal static bool IsCutShort(Edi2ApiException e) => e.ApiReason == ApiErrorReason.Incomplete || e.ApiReason == ApiErrorReason.Timeout;
+
+        /// <summary>
+        /// One download into a new partial, renamed into place. Null if another run's clean-up removed the partial in the moment
+        /// between its creation and its lock (on Unix a file is created, then locked): the caller starts again with a new one.
+        /// </summary>
+        private static async Task<Edi2SavedMessage?> SaveToPartialAsync(Edi2ApiClient api, Guid messageId, string folder, string target, bool overwrite,
+            CancellationToken cancellationToken, IProgress<long>? progress, bool lastTry)
+        {
             // .<id>.<random>.partial: the name RemoveStalePartials looks for.
             string temporary = AtomicFile.TemporaryPathFor(Path.Combine(folder, messageId.ToString("D")), PartialSuffix);
             string sha256;
             long length;
+            bool someoneElses = false;
             try
             {
-                // FileShare.None: another run's clean-up (below) cannot take this file away while it is written.
-                using (var file = OwnerOnlyFiles.Open(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.None))
-                using (var hashing = new HashingStream(file, progress))
+                // Held open until renamed: another run's clean-up (RemoveStalePartials) removes only what it can open
+                // exclusively, so it cannot take this file between its close and its rename. Read and Delete shared only so
+                // that the rename itself may open it (Windows); the write access still refuses an exclusive open.
+                using (var file = OwnerOnlyFiles.Open(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 81920, FileOptions.None))
                 {
-                    await api.DownloadBusinessDocumentAsync(messageId, hashing, cancellationToken).ConfigureAwait(false);
-                    file.Flush(flushToDisk: true);
-                    sha256 = hashing.HashHex();
-                    length = hashing.Length;
-                }
+                    using (var hashing = new HashingStream(file, progress))
+                    {
+                        await api.DownloadBusinessDocumentAsync(messageId, hashing, cancellationToken).ConfigureAwait(false);
+                        file.Flush(flushToDisk: true);
+                        sha256 = hashing.HashHex();
+                        length = hashing.Length;
+                    }
 
-                if (overwrite)
-                {
-                    AtomicFile.Replace(temporary, target);
-                }
-                else if (!AtomicFile.MoveIfAbsent(temporary, target))
-                {
-                    // Another run saved the same message meanwhile; its file is as complete as ours.
-                    AtomicFile.TryDelete(temporary);
-                    return Describe(messageId, target, alreadyPresent: true);
+                    if (!lastTry && !File.Exists(temporary)) return null;
+                    if (overwrite)
+                    {
+                        AtomicFile.Replace(temporary, target);
+                    }
+                    else if (!AtomicFile.MoveIfAbsent(temporary, target))
+                    {
+                        // Another run saved the same message meanwhile; its file is as complete as ours.
+                        someoneElses = true;
+                    }
                 }
             }
             catch
             {
                 AtomicFile.TryDelete(temporary);
                 throw;
+            }
+            if (someoneElses)
+            {
+                AtomicFile.TryDelete(temporary);
+                return Describe(messageId, target, alreadyPresent: true);
             }
             return new Edi2SavedMessage { MessageId = messageId, Path = target, Length = length, Sha256 = sha256 };
         }
@@ -109,7 +151,7 @@ namespace Edi2.Workflows
         internal static bool IsGone(Edi2ApiException e) => e.ApiReason == ApiErrorReason.NotFound || e.StatusCode == 410;
 
         /// <summary>Temporary files of this message left by a run that died; one still being written (locked) is left alone.</summary>
-        private static void RemoveStalePartials(string folder, Guid messageId)
+        internal static void RemoveStalePartials(string folder, Guid messageId)
         {
             string[] stale;
             try

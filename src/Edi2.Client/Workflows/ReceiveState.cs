@@ -49,6 +49,10 @@ namespace Edi2.Workflows
             {
                 return null;
             }
+            catch (Exception e) when (FileErrors.Name(e, path))
+            {
+                throw;
+            }
             ReceiveState? state;
             try
             {
@@ -64,8 +68,36 @@ namespace Edi2.Workflows
             return state;
         }
 
-        public static void Write(string path, ReceiveState state) =>
-            AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(state, Json));
+        /// <summary>
+        /// Removes temporary copies of the state file that a killed run left (<c>.&lt;state&gt;.&lt;random&gt;.tmp</c>, from
+        /// <see cref="AtomicFile.WriteAllBytes"/>). Only with the state's lock held: then no other run is writing one.
+        /// </summary>
+        public static void RemoveTemporaries(string path)
+        {
+            string folder = Path.GetDirectoryName(path) ?? ".";
+            string[] left;
+            try
+            {
+                left = Directory.GetFiles(folder, "." + Path.GetFileName(path) + ".*.tmp");
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return;
+            }
+            foreach (string temporary in left) AtomicFile.TryDelete(temporary);
+        }
+
+        public static void Write(string path, ReceiveState state)
+        {
+            try
+            {
+                AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(state, Json));
+            }
+            catch (Exception e) when (FileErrors.Name(e, path))
+            {
+                throw;
+            }
+        }
 
         private static Edi2WorkflowException Corrupt(string path, string why, Exception? inner) =>
             new Edi2WorkflowException(WorkflowErrorReason.StateCorrupt,

@@ -96,11 +96,12 @@ namespace Edi2.Workflows
         /// <summary>Runs once through every notification after the saved offset. Enumerate it to the end (or dispose it) to release the lock.</summary>
         public async IAsyncEnumerable<ReceiveEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            OwnerOnlyFiles.CreateDirectory(_options.Folder);
+            FileErrors.EnsureFolder(Path.GetFullPath(_options.Folder));
             OwnerOnlyFiles.CreateDirectory(Path.GetDirectoryName(StatePath) ?? ".");
             var api = _session.Api;
             using (await FileLock.AcquireAsync(LockPath, _options.LockTimeout, LockedError, cancellationToken).ConfigureAwait(false))
             {
+                ReceiveStateFile.RemoveTemporaries(StatePath); // a killed run's, never a live one's: the lock is ours
                 var state = ReceiveStateFile.Read(StatePath);
                 if (state is null)
                 {
@@ -149,7 +150,9 @@ namespace Edi2.Workflows
             {
                 progress.Skipped++;
                 return new ReceiveEvent(ReceiveEventKind.Skipped, notification, null,
-                    $"NewMessage notification {notification.Id} (offset {notification.Offset}) names no message; passed over.", null);
+                    notification.UnreadableRelatedMessageId is string unreadable
+                        ? $"NewMessage notification {notification.Id} (offset {notification.Offset}) names '{unreadable}' as its message, which is not a message id (a GUID); there is nothing to download, so it is passed over."
+                        : $"NewMessage notification {notification.Id} (offset {notification.Offset}) names no message; passed over.", null);
             }
             int receiver = notification.ReceiverHerId;
             if (receiver <= 0)

@@ -141,6 +141,10 @@ namespace Edi2.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         [ValidateRange(0, Edi2HerIds.Max)]
         public int[]? TestTokenHerId { get; set; }
+        /// <summary>How long a download may send no bytes before it is given up as stalled and tried again (seconds, or a TimeSpan); 30 s if not given.</summary>
+        [Parameter]
+        [SecondsToTimeSpan]
+        public TimeSpan BodyTimeout { get; set; }
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -161,6 +165,14 @@ namespace Edi2.PowerShell.Commands
                 ChildOrganizationNumber = ChildOrganizationNumber,
                 DPoPKey = DPoPKey,
             };
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(BodyTimeout)))
+            {
+                if (BodyTimeout <= TimeSpan.Zero)
+                {
+                    throw ThrowEdi2Error(new ArgumentException($"-BodyTimeout must be more than 0 seconds, not {BodyTimeout.TotalSeconds:0.###}.", nameof(BodyTimeout)), BodyTimeout);
+                }
+                options.Retry = new Edi2.Api.RetryPolicy { BodyTimeout = BodyTimeout };
+            }
             if (ParameterSetName == TestTokenSet)
             {
                 ConnectWithTestToken(options);

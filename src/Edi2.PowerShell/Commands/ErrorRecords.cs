@@ -21,7 +21,7 @@ namespace Edi2.PowerShell.Commands
             if (e is AggregateException aggregate && aggregate.InnerExceptions.Count == 1) e = aggregate.InnerExceptions[0];
             if (e is TargetInvocationException { InnerException: Exception inner }) e = inner;
             var (id, category) = Classify(e);
-            object? errorTarget = (e as Edi2Exception)?.Target ?? target;
+            object? errorTarget = (e as Edi2Exception)?.Target ?? FileErrors.PathOf(e) ?? target;
             var record = new ErrorRecord(e, id, category, errorTarget);
             if (id == UnexpectedId)
             {

@@ -62,10 +62,8 @@ namespace Edi2.PowerShell.Commands
             try
             {
                 errors = Errors();
-                if (status != AppRecStatus.Ok && errors.Count == 0)
-                {
-                    throw new ArgumentException($"A {Status} receipt needs at least one error: give -ErrorCode (code list 8221, e.g. E10) or -Error. Nothing was sent.");
-                }
+                Edi2ApiClient.CheckReceipt(status, errors); // before the loop: refused once, nothing sent
+
             }
             catch (ArgumentException e)
             {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
@@ -23,6 +24,9 @@ public sealed class ApiFault
 
     public string Body { get; private init; } = "";
 
+    /// <summary>The body as bytes: <see cref="Body"/> in UTF-8, or bytes given as they are (invalid UTF-8 included).</summary>
+    public byte[] BodyBytes { get; private init; } = [];
+
     public string ContentType { get; private init; } = "application/json";
 
     /// <summary>Sent as a Retry-After header in whole seconds.</summary>
@@ -33,6 +37,9 @@ public sealed class ApiFault
 
     /// <summary>Write the real response but abort the connection after this many body bytes.</summary>
     public long? DropAfterBytes { get; private init; }
+
+    /// <summary>With <see cref="DropAfterBytes"/>: after those bytes, send nothing for this long (then drop the connection).</summary>
+    public TimeSpan? StallFor { get; private init; }
 
     /// <summary>A canned answer (a 503 from a proxy, a 429 with Retry-After, an HTML error page...).</summary>
     public static ApiFault Status(int code, string body = "", string contentType = "application/json", TimeSpan? retryAfter = null)
@@ -46,7 +53,15 @@ public sealed class ApiFault
             ArgumentOutOfRangeException.ThrowIfLessThan(wait, TimeSpan.Zero);
         }
 
-        return new ApiFault { StatusCode = code, Body = body, ContentType = contentType, RetryAfter = retryAfter };
+        return new ApiFault { StatusCode = code, Body = body, BodyBytes = Encoding.UTF8.GetBytes(body), ContentType = contentType, RetryAfter = retryAfter };
+    }
+
+    /// <summary>A canned answer whose body is sent byte for byte (fuzzing: invalid UTF-8, cut multi-byte characters).</summary>
+    public static ApiFault Status(int code, byte[] body, string contentType)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var fault = Status(code, "", contentType);
+        return new ApiFault { StatusCode = fault.StatusCode, Body = Encoding.UTF8.GetString(body), BodyBytes = body.ToArray(), ContentType = contentType };
     }
 
     /// <summary>A slow server: the request is held, then handled as usual (client time-out tests).</summary>
@@ -63,8 +78,20 @@ public sealed class ApiFault
         return new ApiFault { DropAfterBytes = bytes };
     }
 
+    /// <summary>
+    /// A server or proxy that stalls mid-body: the headers and the first <paramref name="bytes"/> body bytes of the real
+    /// response are sent, then nothing for <paramref name="stall"/> (the connection stays open), then the connection drops.
+    /// </summary>
+    public static ApiFault StallAfterBytes(long bytes, TimeSpan stall)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stall, TimeSpan.Zero);
+        return new ApiFault { DropAfterBytes = bytes, StallFor = stall };
+    }
+
     public override string ToString() =>
-        StatusCode is { } code ? $"Status {code}" : HoldFor is { } delay ? $"Delay {delay}" : $"DropConnectionAfterBytes {DropAfterBytes}";
+        StatusCode is { } code ? $"Status {code}" : HoldFor is { } delay ? $"Delay {delay}"
+        : StallFor is { } stall ? $"StallAfterBytes {DropAfterBytes} for {stall}" : $"DropConnectionAfterBytes {DropAfterBytes}";
 }
 
 /// <summary>
@@ -97,6 +124,26 @@ public sealed class ApiFaults
         lock (_gate)
         {
             _entries.Add(new Entry(method, Segments(pathPattern), fault) { Remaining = count });
+        }
+    }
+
+    /// <summary>
+    /// From now on, each request with this method and path fails with probability <paramref name="probability"/>, with a
+    /// fault <paramref name="make"/> draws (soak tests). <paramref name="random"/> is used under the faults' lock, so a
+    /// seeded one gives the same sequence of draws (not of requests: their order depends on the client's concurrency).
+    /// Counted by neither <see cref="Pending"/> nor a count; <see cref="Clear"/> ends it.
+    /// </summary>
+    public void FailAtRandom(string method, string pathPattern, double probability, Random random, Func<Random, ApiFault> make)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(method);
+        ArgumentException.ThrowIfNullOrWhiteSpace(pathPattern);
+        ArgumentOutOfRangeException.ThrowIfLessThan(probability, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(probability, 1);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(make);
+        lock (_gate)
+        {
+            _entries.Add(new Entry(method, Segments(pathPattern), null!) { Probability = probability, Random = random, Make = make });
         }
     }
 
@@ -160,7 +207,7 @@ public sealed class ApiFaults
         if (fault.DropAfterBytes is { } limit)
         {
             var original = context.Response.Body;
-            context.Response.Body = new DroppingStream(original, limit, context);
+            context.Response.Body = new DroppingStream(original, limit, context, fault.StallFor, _stopping);
             try
             {
                 await next(context);
@@ -180,10 +227,10 @@ public sealed class ApiFaults
             response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        if (fault.Body.Length > 0)
+        if (fault.BodyBytes.Length > 0)
         {
             response.ContentType = fault.ContentType;
-            var bytes = Encoding.UTF8.GetBytes(fault.Body);
+            var bytes = fault.BodyBytes;
             response.ContentLength = bytes.Length;
             await response.Body.WriteAsync(bytes, context.RequestAborted);
         }
@@ -210,6 +257,11 @@ public sealed class ApiFaults
                     entry.Remaining--;
                     return entry.Fault;
                 }
+
+                if (entry.Make is { } make && entry.Matches(method, segments) && entry.Random!.NextDouble() < entry.Probability)
+                {
+                    return make(entry.Random);
+                }
             }
 
             return null;
@@ -234,6 +286,12 @@ public sealed class ApiFaults
         public ApiFault Fault { get; }
 
         public int Remaining { get; set; }
+
+        public double Probability { get; init; }
+
+        public Random? Random { get; init; }
+
+        public Func<Random, ApiFault>? Make { get; init; }
 
         public bool Matches(string method, string[] segments)
         {
@@ -267,14 +325,18 @@ public sealed class ApiFaults
     {
         private readonly Stream _inner;
         private readonly HttpContext _context;
+        private readonly TimeSpan? _stall;
+        private readonly CancellationToken _stopping;
         private long _remaining;
         private bool _dropped;
 
-        public DroppingStream(Stream inner, long limit, HttpContext context)
+        public DroppingStream(Stream inner, long limit, HttpContext context, TimeSpan? stall, CancellationToken stopping)
         {
             _inner = inner;
             _remaining = limit;
             _context = context;
+            _stall = stall;
+            _stopping = stopping;
         }
 
         public override bool CanRead => false;
@@ -322,10 +384,24 @@ public sealed class ApiFaults
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        private Task DropAsync()
+        private async Task DropAsync()
         {
             _dropped = true;
-            return ConnectionDrop.DropAsync(_context, _inner);
+            if (_stall is { } stall)
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(_context.RequestAborted, _stopping);
+                try
+                {
+                    await _inner.FlushAsync(stop.Token);
+                    await Task.Delay(stall, stop.Token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException)
+                {
+                    // the client gave up (as it should), or the server is stopping
+                }
+            }
+
+            await ConnectionDrop.DropAsync(_context, _inner);
         }
     }
 }
