@@ -45,10 +45,10 @@ internal sealed class ApiTestContext : IAsyncDisposable
     /// <summary>Registers another client (of any organisation) and connects it.</summary>
     public async Task<Edi2Session> ConnectAsync(string clientId, string orgNumber, int apiVersion = 3, string? heridClaim = "0", Action<Edi2ConnectionOptions>? configure = null)
     {
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         Nhn.State.AddClient(new SeedClient
         {
-            ClientId = clientId, OrgNumber = orgNumber, PublicJwk = TestKeys.Json(TestKeys.PublicOf(jwk)), HeridClaim = heridClaim,
+            ClientId = clientId, OrgNumber = orgNumber, PublicJwk = TestJwks.Json(TestJwks.PublicOf(jwk)), HeridClaim = heridClaim,
         });
         var options = new Edi2ConnectionOptions
         {

@@ -87,7 +87,7 @@ public class ApiV2Tests
         Assert.StartsWith("/Messages", request.Path, StringComparison.Ordinal);
         Assert.Contains("ReceiverHerIds=8142519", request.QueryString);
         Assert.Contains("MessagesToFetch=5", request.QueryString);
-        var proof = TestKeys.Decode(request.Headers["DPoP"]).Payload;
+        var proof = TestJwks.Decode(request.Headers["DPoP"]).Payload;
         Assert.Equal(ctx.Nhn.BaseUri + "Messages", proof.GetProperty("htu").GetString()); // no query in htu
     }
 }

@@ -20,7 +20,7 @@ public class ApiV3Tests
         Assert.StartsWith("DPoP ", request.Headers["Authorization"]);
         Assert.Equal("3", request.Headers["api-version"]);
         Assert.Equal("Edi2 tests, v1", request.Headers["nhn-source-system"]);
-        var proof = TestKeys.Decode(request.Headers["DPoP"]).Payload;
+        var proof = TestJwks.Decode(request.Headers["DPoP"]).Payload;
         Assert.Equal(ctx.Nhn.BaseUri + "ping", proof.GetProperty("htu").GetString());
         Assert.Equal("GET", proof.GetProperty("htm").GetString());
         Assert.True(proof.TryGetProperty("ath", out _));

@@ -103,7 +103,7 @@ public class PipelineTests
 
         var pings = ctx.ApiRequests("/ping");
         Assert.Equal([401, 200, 200], pings.Select(p => p.StatusCode)); // the nonce is remembered for the next call
-        Assert.True(TestKeys.Decode(pings[2].Headers["DPoP"]).Payload.TryGetProperty("nonce", out _));
+        Assert.True(TestJwks.Decode(pings[2].Headers["DPoP"]).Payload.TryGetProperty("nonce", out _));
     }
 
     [Fact]

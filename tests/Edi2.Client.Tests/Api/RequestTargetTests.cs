@@ -120,7 +120,7 @@ public class RequestTargetTests
         await using var _ = helseId;
         var options = new Edi2ConnectionOptions { ClientId = "c1", Authority = new Uri(helseId.BaseUri.AbsoluteUri.TrimEnd('/')), ApiBaseUri = capture.BaseUri };
 
-        var e = await Assert.ThrowsAsync<Edi2AuthenticationException>(() => Edi2Session.ConnectAsync(options, SigningKey.FromJwk(TestKeys.EcJwk())));
+        var e = await Assert.ThrowsAsync<Edi2AuthenticationException>(() => Edi2Session.ConnectAsync(options, SigningKey.FromJwk(TestJwks.EcJwk())));
 
         Assert.Equal(AuthenticationErrorReason.DiscoveryFailed, e.AuthenticationReason);
         Assert.Contains("does not belong to the authority", e.Message);
@@ -139,7 +139,7 @@ public class RequestTargetTests
         await using var _ = helseId;
         var options = new Edi2ConnectionOptions { ClientId = "c1", Authority = new Uri(helseId.BaseUri.AbsoluteUri.TrimEnd('/')), ApiBaseUri = capture.BaseUri };
 
-        var e = await Assert.ThrowsAsync<Edi2AuthenticationException>(() => Edi2Session.ConnectAsync(options, SigningKey.FromJwk(TestKeys.EcJwk())));
+        var e = await Assert.ThrowsAsync<Edi2AuthenticationException>(() => Edi2Session.ConnectAsync(options, SigningKey.FromJwk(TestJwks.EcJwk())));
 
         Assert.Equal(AuthenticationErrorReason.UnexpectedResponse, e.AuthenticationReason);
         Assert.Contains("307", e.Message);
@@ -148,9 +148,9 @@ public class RequestTargetTests
 
     private static async Task<Edi2Session> ConnectAsync(FakeNhnServer nhn, Uri apiBase, HttpMessageHandler? handler = null)
     {
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         nhn.State.AddOrganization(new SeedOrganization { OrgNumber = "999999999", HerIds = [8142519] });
-        nhn.State.AddClient(new SeedClient { ClientId = "c1", OrgNumber = "999999999", PublicJwk = TestKeys.Json(TestKeys.PublicOf(jwk)), HeridClaim = "0" });
+        nhn.State.AddClient(new SeedClient { ClientId = "c1", OrgNumber = "999999999", PublicJwk = TestJwks.Json(TestJwks.PublicOf(jwk)), HeridClaim = "0" });
         var options = new Edi2ConnectionOptions
         {
             ClientId = "c1", Authority = new Uri(nhn.Issuer), ApiBaseUri = apiBase, SourceSystem = "Edi2 tests, v1",

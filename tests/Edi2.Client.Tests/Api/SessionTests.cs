@@ -13,7 +13,7 @@ public class SessionTests
     {
         await using var ctx = await ApiTestContext.StartAsync(configure: false);
         var options = new Edi2ConnectionOptions { ClientId = "nobody", Authority = new Uri(ctx.Nhn.Issuer), ApiBaseUri = ctx.Nhn.BaseUri };
-        var key = SigningKey.FromJwk(TestKeys.EcJwk());
+        var key = SigningKey.FromJwk(TestJwks.EcJwk());
 
         var e = await Assert.ThrowsAsync<Edi2AuthenticationException>(() => Edi2Session.ConnectAsync(options, key));
 

@@ -11,8 +11,8 @@ public class AssertionAndProofTests
     [Fact]
     public void Client_assertion_has_the_helseid_header_and_claims()
     {
-        using var key = SigningKey.FromJwk(TestKeys.RsaJwk(2048, "PS256", "kid-7"));
-        var (header, payload) = TestKeys.Decode(ClientAssertion.Create(key, "client-1", "https://helseid-sts.test.nhn.no", null, Now));
+        using var key = SigningKey.FromJwk(TestJwks.RsaJwk(2048, "PS256", "kid-7"));
+        var (header, payload) = TestJwks.Decode(ClientAssertion.Create(key, "client-1", "https://helseid-sts.test.nhn.no", null, Now));
 
         Assert.Equal("client-authentication+jwt", header.GetProperty("typ").GetString());
         Assert.Equal("PS256", header.GetProperty("alg").GetString());
@@ -31,9 +31,9 @@ public class AssertionAndProofTests
     [Fact]
     public void Every_assertion_has_its_own_jti()
     {
-        using var key = SigningKey.FromJwk(TestKeys.EcJwk());
+        using var key = SigningKey.FromJwk(TestJwks.EcJwk());
         var jtis = Enumerable.Range(0, 50)
-            .Select(_ => TestKeys.Decode(ClientAssertion.Create(key, "c", "https://i", null, Now)).Payload.GetProperty("jti").GetString())
+            .Select(_ => TestJwks.Decode(ClientAssertion.Create(key, "c", "https://i", null, Now)).Payload.GetProperty("jti").GetString())
             .ToHashSet();
         Assert.Equal(50, jtis.Count);
     }
@@ -44,8 +44,8 @@ public class AssertionAndProofTests
     [InlineData(null, "999977776", "urn:oid:2.16.578.1.12.4.1.4.101", "999977776")]
     public void Organisation_numbers_go_in_assertion_details(string? parent, string? child, string system, string value)
     {
-        using var key = SigningKey.FromJwk(TestKeys.EcJwk());
-        var payload = TestKeys.Decode(ClientAssertion.Create(key, "c", "https://i", new OrganizationNumbers(parent, child), Now)).Payload;
+        using var key = SigningKey.FromJwk(TestJwks.EcJwk());
+        var payload = TestJwks.Decode(ClientAssertion.Create(key, "c", "https://i", new OrganizationNumbers(parent, child), Now)).Payload;
         var details = payload.GetProperty("assertion_details");
         Assert.Equal("helseid_authorization", details.GetProperty("type").GetString());
         var identifier = details.GetProperty("practitioner_role").GetProperty("organization").GetProperty("identifier");
@@ -70,7 +70,7 @@ public class AssertionAndProofTests
         using var key = SigningKey.CreateEphemeral();
         var target = new Uri("https://api.tjener.test.melding.nhn.no/Messages?ReceiverHerIds=8142519");
         string proof = DPoPProof.Create(key, "get", target, Now, accessToken: "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU");
-        var (header, payload) = TestKeys.Decode(proof);
+        var (header, payload) = TestJwks.Decode(proof);
 
         Assert.Equal("dpop+jwt", header.GetProperty("typ").GetString());
         Assert.Equal("ES256", header.GetProperty("alg").GetString());
@@ -83,19 +83,19 @@ public class AssertionAndProofTests
         Assert.False(payload.TryGetProperty("nonce", out _));
         Assert.NotEqual(
             payload.GetProperty("jti").GetString(),
-            TestKeys.Decode(DPoPProof.Create(key, "GET", target, Now)).Payload.GetProperty("jti").GetString());
+            TestJwks.Decode(DPoPProof.Create(key, "GET", target, Now)).Payload.GetProperty("jti").GetString());
     }
 
     [Fact]
     public void Proof_signed_with_an_rsa_client_key_carries_n_and_e_only()
     {
-        using var key = SigningKey.FromJwk(TestKeys.RsaJwk(2048, "RS256", "k"));
-        var (header, payload) = TestKeys.Decode(DPoPProof.Create(key, "POST", new Uri("https://h/connect/token"), Now, nonce: "n-1"));
+        using var key = SigningKey.FromJwk(TestJwks.RsaJwk(2048, "RS256", "k"));
+        var (header, payload) = TestJwks.Decode(DPoPProof.Create(key, "POST", new Uri("https://h/connect/token"), Now, nonce: "n-1"));
         Assert.Equal("RS256", header.GetProperty("alg").GetString());
         Assert.Equal(new[] { "kty", "n", "e" }, header.GetProperty("jwk").EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal("n-1", payload.GetProperty("nonce").GetString());
         Assert.False(payload.TryGetProperty("ath", out _));
-        SigningKeyTests.AssertSignsVerifiably(key, TestKeys.PublicOf(TestKeys.RsaJwk(2048)));
+        SigningKeyTests.AssertSignsVerifiably(key, TestJwks.PublicOf(TestJwks.RsaJwk(2048)));
     }
 
     [Fact]

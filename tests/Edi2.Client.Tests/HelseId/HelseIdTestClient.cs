@@ -20,7 +20,7 @@ internal static class HelseIdTestClient
         {
             ClientId = clientId,
             OrgNumber = OrgNumber,
-            PublicJwk = TestKeys.Json(TestKeys.PublicOf(privateJwk)),
+            PublicJwk = TestJwks.Json(TestJwks.PublicOf(privateJwk)),
             HeridClaim = "0",
         };
         configure?.Invoke(client);
@@ -39,5 +39,5 @@ internal static class HelseIdTestClient
     public static IReadOnlyList<LoggedRequest> TokenRequests(FakeNhnServer nhn) =>
         nhn.Requests.Snapshot().Where(r => r.Path.EndsWith("/connect/token", StringComparison.Ordinal)).ToList();
 
-    public static JsonElement Claims(AccessToken token) => TestKeys.Decode(token.Value).Payload;
+    public static JsonElement Claims(AccessToken token) => TestJwks.Decode(token.Value).Payload;
 }

@@ -19,13 +19,13 @@ public class SigningKeyTests
     [InlineData(4096, "rs512", "RS512")]
     public void Rsa_jwk_signs_with_its_alg_or_PS256(int bits, string? alg, string expected)
     {
-        string jwk = TestKeys.RsaJwk(bits, alg, kid: "kid-1");
+        string jwk = TestJwks.RsaJwk(bits, alg, kid: "kid-1");
         using var key = SigningKey.FromJwk(jwk);
         Assert.Equal(expected, key.Algorithm);
         Assert.Equal("kid-1", key.KeyId);
         Assert.Equal("RSA", key.KeyType);
         Assert.Equal(bits, key.KeySize);
-        AssertSignsVerifiably(key, TestKeys.PublicOf(jwk));
+        AssertSignsVerifiably(key, TestJwks.PublicOf(jwk));
     }
 
     [Theory]
@@ -34,20 +34,20 @@ public class SigningKeyTests
     [InlineData("P-521", "ES512")]
     public void Ec_jwk_signs_with_the_curves_algorithm(string crv, string expected)
     {
-        string jwk = TestKeys.EcJwk(crv);
+        string jwk = TestJwks.EcJwk(crv);
         using var key = SigningKey.FromJwk(jwk);
         Assert.Equal(expected, key.Algorithm);
         Assert.Null(key.KeyId);
-        AssertSignsVerifiably(key, TestKeys.PublicOf(jwk));
+        AssertSignsVerifiably(key, TestJwks.PublicOf(jwk));
     }
 
     [Fact]
     public void Thumbprint_and_public_export_describe_the_same_public_key()
     {
-        string jwk = TestKeys.RsaJwk(2048, "PS256", "k");
+        string jwk = TestJwks.RsaJwk(2048, "PS256", "k");
         using var key = SigningKey.FromJwk(jwk);
-        var exported = TestKeys.Json(key.ExportPublicJwk());
-        var original = TestKeys.Json(jwk);
+        var exported = TestJwks.Json(key.ExportPublicJwk());
+        var original = TestJwks.Json(jwk);
         Assert.Equal(original.GetProperty("n").GetString(), exported.GetProperty("n").GetString());
         Assert.Equal("PS256", exported.GetProperty("alg").GetString());
         Assert.Equal("sig", exported.GetProperty("use").GetString());
@@ -77,12 +77,12 @@ public class SigningKeyTests
     [Fact]
     public void ToString_shows_no_key_material()
     {
-        string jwk = TestKeys.RsaJwk(2048, kid: "k");
+        string jwk = TestJwks.RsaJwk(2048, kid: "k");
         using var key = SigningKey.FromJwk(jwk);
         string text = key.ToString();
         Assert.Contains("RSA 2048 PS256", text);
         Assert.Contains(key.Thumbprint, text);
-        var json = TestKeys.Json(jwk);
+        var json = TestJwks.Json(jwk);
         foreach (var member in new[] { "d", "p", "q", "n" })
         {
             Assert.DoesNotContain(json.GetProperty(member).GetString()!.Substring(0, 16), text);
@@ -92,8 +92,8 @@ public class SigningKeyTests
     [Fact]
     public void A_jwks_with_one_private_key_and_a_self_service_file_are_accepted()
     {
-        string jwk = TestKeys.EcJwk("P-256", kid: "one");
-        string jwks = $"{{\"keys\":[{TestKeys.PublicOf(TestKeys.EcJwk())},{jwk}]}}";
+        string jwk = TestJwks.EcJwk("P-256", kid: "one");
+        string jwks = $"{{\"keys\":[{TestJwks.PublicOf(TestJwks.EcJwk())},{jwk}]}}";
         using (var key = SigningKey.FromJwk(jwks)) Assert.Equal("one", key.KeyId);
 
         string selfService = JsonSerializer.Serialize(new { clientId = "c1", privateJwk = WebUtility.UrlEncode(jwk) });
@@ -108,7 +108,7 @@ public class SigningKeyTests
         using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         using var key = SigningKey.FromCertificate(cert, "PS256");
         Assert.Equal(cert.Thumbprint, key.KeyId);
-        AssertSignsVerifiably(key, TestKeys.RsaJwk(rsa.ExportParameters(false), includePrivate: false));
+        AssertSignsVerifiably(key, TestJwks.RsaJwk(rsa.ExportParameters(false), includePrivate: false));
 
         using var publicOnly = X509CertificateLoader.LoadCertificate(cert.Export(X509ContentType.Cert));
         var e = Assert.Throws<Edi2KeyException>(() => SigningKey.FromCertificate(publicOnly));
@@ -129,8 +129,8 @@ public class SigningKeyTests
 
     public static TheoryData<string, KeyErrorReason, string> BadKeys()
     {
-        string rsa = TestKeys.RsaJwk(2048);
-        var json = TestKeys.Json(rsa);
+        string rsa = TestJwks.RsaJwk(2048);
+        var json = TestJwks.Json(rsa);
         string withoutCrt = JsonSerializer.Serialize(new { kty = "RSA", n = json.GetProperty("n").GetString(), e = "AQAB", d = json.GetProperty("d").GetString() });
         return new TheoryData<string, KeyErrorReason, string>
         {
@@ -138,15 +138,15 @@ public class SigningKeyTests
             { "{\"kty\":\"RSA\", \"n\": ", KeyErrorReason.MalformedJwk, "not valid JSON" },
             { "[1,2,3]", KeyErrorReason.NotAKey, "neither a JWK" },
             { "{\"use\":\"sig\"}", KeyErrorReason.MalformedJwk, "no 'kty'" },
-            { TestKeys.PublicOf(rsa), KeyErrorReason.PublicOnly, "only a public key" },
-            { "{\"keys\":[" + TestKeys.PublicOf(rsa) + "]}", KeyErrorReason.PublicOnly, "only a public key" },
-            { "{\"keys\":[" + TestKeys.EcJwk() + "," + TestKeys.EcJwk() + "]}", KeyErrorReason.MalformedJwk, "2 private keys" },
+            { TestJwks.PublicOf(rsa), KeyErrorReason.PublicOnly, "only a public key" },
+            { "{\"keys\":[" + TestJwks.PublicOf(rsa) + "]}", KeyErrorReason.PublicOnly, "only a public key" },
+            { "{\"keys\":[" + TestJwks.EcJwk() + "," + TestJwks.EcJwk() + "]}", KeyErrorReason.MalformedJwk, "2 private keys" },
             { "{\"kty\":\"oct\",\"k\":\"c2VjcmV0\",\"d\":\"x\"}", KeyErrorReason.UnsupportedKeyType, "'oct'" },
             { "{\"kty\":\"EC\",\"crv\":\"secp256k1\",\"x\":\"AA\",\"y\":\"AA\",\"d\":\"AA\"}", KeyErrorReason.UnsupportedKeyType, "secp256k1" },
-            { TestKeys.RsaJwk(1024), KeyErrorReason.KeyTooSmall, "1024 bits" },
-            { TestKeys.RsaJwk(2048, alg: "ES256"), KeyErrorReason.AlgorithmMismatch, "'ES256'" },
-            { TestKeys.RsaJwk(2048, alg: "HS256"), KeyErrorReason.AlgorithmMismatch, "'HS256'" },
-            { TestKeys.EcJwk("P-256", alg: "ES384"), KeyErrorReason.AlgorithmMismatch, "ES256" },
+            { TestJwks.RsaJwk(1024), KeyErrorReason.KeyTooSmall, "1024 bits" },
+            { TestJwks.RsaJwk(2048, alg: "ES256"), KeyErrorReason.AlgorithmMismatch, "'ES256'" },
+            { TestJwks.RsaJwk(2048, alg: "HS256"), KeyErrorReason.AlgorithmMismatch, "'HS256'" },
+            { TestJwks.EcJwk("P-256", alg: "ES384"), KeyErrorReason.AlgorithmMismatch, "ES256" },
             { withoutCrt, KeyErrorReason.MalformedJwk, "p, q, dp, dq, qi" },
             { rsa.Replace("\"e\":\"AQAB\"", "\"e\":\"!!!\""), KeyErrorReason.MalformedJwk, "'e'" },
         };
@@ -162,7 +162,7 @@ public class SigningKeyTests
         Assert.StartsWith("The EDI2_CLIENT_KEY variable", e.Message);
         if (text.Contains("\"d\":\""))
         {
-            string d = TestKeys.Json(text.StartsWith("{\"keys") ? "{}" : text) is var j && j.TryGetProperty("d", out var dv) ? dv.GetString()! : "";
+            string d = TestJwks.Json(text.StartsWith("{\"keys") ? "{}" : text) is var j && j.TryGetProperty("d", out var dv) ? dv.GetString()! : "";
             if (d.Length > 8) Assert.DoesNotContain(d.Substring(0, 8), e.Message);
         }
     }
@@ -171,7 +171,7 @@ public class SigningKeyTests
     public void A_key_file_error_names_the_file()
     {
         string path = Path.Combine(Path.GetTempPath(), "edi2-public-" + Guid.NewGuid() + ".json");
-        File.WriteAllText(path, TestKeys.PublicOf(TestKeys.EcJwk()));
+        File.WriteAllText(path, TestJwks.PublicOf(TestJwks.EcJwk()));
         try
         {
             var e = Assert.Throws<Edi2KeyException>(() => SigningKey.FromFile(path));
@@ -189,10 +189,10 @@ public class SigningKeyTests
     public void A_key_loaded_again_after_dispose_still_signs()
     {
         // Disconnect then Connect with the same key file: nothing may keep the first, disposed key object.
-        string jwk = TestKeys.EcJwk("P-384");
+        string jwk = TestJwks.EcJwk("P-384");
         SigningKey.FromJwk(jwk).Dispose();
         using var again = SigningKey.FromJwk(jwk);
-        AssertSignsVerifiably(again, TestKeys.PublicOf(jwk));
+        AssertSignsVerifiably(again, TestJwks.PublicOf(jwk));
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public class SigningKeyTests
             using (var key = SigningKey.FromFile(path, "correct horse", "RS384"))
             {
                 Assert.Equal("RS384", key.Algorithm);
-                AssertSignsVerifiably(key, TestKeys.RsaJwk(rsa.ExportParameters(false), includePrivate: false));
+                AssertSignsVerifiably(key, TestJwks.RsaJwk(rsa.ExportParameters(false), includePrivate: false));
             }
             var e = Assert.Throws<Edi2KeyException>(() => SigningKey.FromFile(path));
             Assert.Equal(KeyErrorReason.PasswordRequired, e.KeyReason);
@@ -217,7 +217,7 @@ public class SigningKeyTests
             Assert.DoesNotContain("Tr0ub4dor", e.Message);
             Assert.StartsWith($"Key file '{path}' does not decrypt", e.Message);
 
-            File.WriteAllText(path, TestKeys.Rsa(2048) is var p && true ? ExportPkcs1(p) : "");
+            File.WriteAllText(path, TestJwks.Rsa(2048) is var p && true ? ExportPkcs1(p) : "");
             using (var key = SigningKey.FromFile(path)) Assert.Equal("PS256", key.Algorithm);
 
             using var small = RSA.Create(1024);
@@ -249,6 +249,6 @@ public class SigningKeyTests
             ValidateLifetime = false,
         }).GetAwaiter().GetResult();
         Assert.True(result.IsValid, result.Exception?.Message);
-        Assert.Equal(key.Algorithm, TestKeys.Decode(jwt).Header.GetProperty("alg").GetString());
+        Assert.Equal(key.Algorithm, TestJwks.Decode(jwt).Header.GetProperty("alg").GetString());
     }
 }

@@ -16,7 +16,7 @@ public class TamperingTests
         return (e, HelseIdTestClient.TokenRequests(nhn));
     }
 
-    private static readonly string Jwk = TestKeys.RsaJwk(2048, "PS256", "k1");
+    private static readonly string Jwk = TestJwks.RsaJwk(2048, "PS256", "k1");
 
     private static TamperingHandler Handler(Func<JsonObject, JsonObject?>? assertion = null, Action<JsonObject, JsonObject>? proof = null, bool replay = false) =>
         new(Jwk, "PS256") { Assertion = assertion, Proof = proof, ReplayAssertion = replay };

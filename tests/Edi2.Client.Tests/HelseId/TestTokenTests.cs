@@ -118,7 +118,7 @@ public class TestTokenTests
         await using var nhn = await StartAsync(apiKey);
         using var session = await Edi2Session.ConnectWithTestTokenAsync(Options(nhn), TestToken(nhn, apiKey));
 
-        var claims = TestKeys.Decode(await session.GetAccessTokenAsync()).Payload;
+        var claims = TestJwks.Decode(await session.GetAccessTokenAsync()).Payload;
         Assert.Equal(session.DPoPKeyThumbprint, claims.GetProperty("cnf").GetProperty("jkt").GetString());
         nhn.Requests.Clear();
         await session.Api.PutConfigurationsAsync([new MshConfiguration { HerId = HerId }]);

@@ -9,7 +9,7 @@ public class TokenCacheTests
     public async Task A_token_is_reused_until_a_minute_is_left_then_refreshed()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         var clock = new ManualClock();
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk, clock: clock);
@@ -30,7 +30,7 @@ public class TokenCacheTests
     public async Task Sixteen_callers_at_once_cause_one_token_request()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
         using var start = new ManualResetEventSlim();
@@ -53,7 +53,7 @@ public class TokenCacheTests
     public async Task Invalidate_drops_only_the_token_it_names()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
 
@@ -71,7 +71,7 @@ public class TokenCacheTests
     public async Task A_short_lived_token_is_used_by_everyone_who_waited_for_it()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         nhn.HelseId.AccessTokenLifetime = TimeSpan.FromSeconds(30);
         var clock = new ManualClock();
@@ -88,7 +88,7 @@ public class TokenCacheTests
     public async Task Dispose_forgets_the_token_and_the_keys()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
         await provider.GetTokenAsync();

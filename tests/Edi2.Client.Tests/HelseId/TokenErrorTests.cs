@@ -21,7 +21,7 @@ public class TokenErrorTests
     public async Task Unknown_client_id()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "real-client", jwk);
 
         var e = await Fails(nhn, "typo-client", jwk);
@@ -38,8 +38,8 @@ public class TokenErrorTests
     public async Task A_key_that_is_not_registered_for_the_client()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        HelseIdTestClient.Register(nhn, "c", TestKeys.EcJwk());
-        string otherKey = TestKeys.EcJwk();
+        HelseIdTestClient.Register(nhn, "c", TestJwks.EcJwk());
+        string otherKey = TestJwks.EcJwk();
 
         var e = await Fails(nhn, "c", otherKey);
 
@@ -52,7 +52,7 @@ public class TokenErrorTests
     public async Task A_scope_the_client_does_not_have()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk, c => c.Scopes = ["nhn:other/api"]);
 
         var e = await Fails(nhn, "c", jwk);
@@ -65,7 +65,7 @@ public class TokenErrorTests
     public async Task A_parent_organisation_the_client_may_not_act_for()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk, c => { c.MultiTenant = true; c.AllowedParentOrgNumbers = ["999977774"]; });
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk, organizations: new OrganizationNumbers("111111111", null));
 
@@ -83,7 +83,7 @@ public class TokenErrorTests
     {
         await using var nhn = await FakeNhnServer.StartAsync();
         nhn.HelseId.DPoPSigningAlgorithms = [listed];
-        string jwk = TestKeys.RsaJwk(2048, "PS256");
+        string jwk = TestJwks.RsaJwk(2048, "PS256");
         HelseIdTestClient.Register(nhn, "c", jwk);
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk, mode);
 
@@ -117,7 +117,7 @@ public class TokenErrorTests
         AuthenticationErrorReason reason, int statusCode, string[] contains, string[] absent)
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         nhn.HelseId.FailNextTokenRequests(1, status, body, contentType);
 
@@ -134,7 +134,7 @@ public class TokenErrorTests
     public async Task A_slow_helseid_times_out_with_a_clear_error()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         nhn.HelseId.FailNextTokenRequests(1, 200, "{}", delay: TimeSpan.FromSeconds(5));
 
@@ -148,7 +148,7 @@ public class TokenErrorTests
     public async Task Nothing_listening_at_the_authority()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         var closed = new Uri($"http://127.0.0.1:{FreePort()}");
 
         var e = await Fails(nhn, "c", jwk, authority: closed);
@@ -162,7 +162,7 @@ public class TokenErrorTests
     public async Task An_authority_that_is_not_helseid()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        var e = await Fails(nhn, "c", TestKeys.EcJwk(), authority: new Uri(nhn.Issuer + "/somewhere-else"));
+        var e = await Fails(nhn, "c", TestJwks.EcJwk(), authority: new Uri(nhn.Issuer + "/somewhere-else"));
 
         Assert.Equal(AuthenticationErrorReason.DiscoveryFailed, e.AuthenticationReason);
         Assert.Contains("404", e.Message);
@@ -172,7 +172,7 @@ public class TokenErrorTests
     public async Task Cancellation_is_not_reported_as_a_timeout()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         nhn.HelseId.FailNextTokenRequests(1, 200, "{}", delay: TimeSpan.FromSeconds(5));
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);

@@ -23,9 +23,9 @@ public class TokenFlowTests
 
     private static string MakeJwk(string kind, string? alg) => kind switch
     {
-        "RSA2048" => TestKeys.RsaJwk(2048, alg, kid: "rsa-2048"),
-        "RSA4096" => TestKeys.RsaJwk(4096, alg, kid: "rsa-4096"),
-        _ => TestKeys.EcJwk(kind.Substring(3)),
+        "RSA2048" => TestJwks.RsaJwk(2048, alg, kid: "rsa-2048"),
+        "RSA4096" => TestJwks.RsaJwk(4096, alg, kid: "rsa-4096"),
+        _ => TestJwks.EcJwk(kind.Substring(3)),
     };
 
     [Theory]
@@ -69,7 +69,7 @@ public class TokenFlowTests
         await using var nhn = await FakeNhnServer.StartAsync();
         nhn.HelseId.IssuerTrailingSlash = trailingSlash;
         nhn.HelseId.ExactAssertionAudience = true;
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         Assert.Equal(trailingSlash, nhn.Issuer.EndsWith('/'));
         var options = new Edi2ConnectionOptions { ClientId = "c", Authority = new Uri(nhn.Issuer), ApiBaseUri = nhn.BaseUri };
@@ -78,7 +78,7 @@ public class TokenFlowTests
         await session.Api.PingAsync(); // the API checks the token's iss against the issuer, exactly
 
         // RFC 8414 section 3.3: the assertion's aud is the issuer as published, not trimmed or otherwise tidied.
-        var assertion = TestKeys.Decode(HelseIdTestClient.TokenRequests(nhn).Last().Form["client_assertion"]).Payload;
+        var assertion = TestJwks.Decode(HelseIdTestClient.TokenRequests(nhn).Last().Form["client_assertion"]).Payload;
         Assert.Equal(nhn.Issuer, assertion.GetProperty("aud").GetString());
         Assert.Equal(nhn.Issuer, session.GetTokenClaims()["iss"]?.ToString());
     }
@@ -90,7 +90,7 @@ public class TokenFlowTests
     {
         await using var nhn = await FakeNhnServer.StartAsync();
         nhn.HelseId.DPoPSigningAlgorithms = listed.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        string jwk = TestKeys.RsaJwk(2048, "PS256");
+        string jwk = TestJwks.RsaJwk(2048, "PS256");
         HelseIdTestClient.Register(nhn, "c", jwk);
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
 
@@ -104,7 +104,7 @@ public class TokenFlowTests
     public async Task Organisation_numbers_reach_the_token()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "multi", jwk, c =>
         {
             c.MultiTenant = true;
@@ -123,7 +123,7 @@ public class TokenFlowTests
     public async Task The_nonce_is_remembered_for_the_next_token()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
         var first = await provider.GetTokenAsync();
@@ -143,7 +143,7 @@ public class TokenFlowTests
     public async Task An_expired_nonce_is_replaced_by_the_new_one_helseid_sends()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         var clock = new ManualClock();
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk, clock: clock);
@@ -168,7 +168,7 @@ public class TokenFlowTests
     public async Task A_server_that_always_wants_a_new_nonce_is_asked_twice_only()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         nhn.HelseId.AlwaysDemandNonce = true;
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
@@ -184,7 +184,7 @@ public class TokenFlowTests
     public async Task Token_requests_show_in_the_trace_without_secrets()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
-        string jwk = TestKeys.EcJwk();
+        string jwk = TestJwks.EcJwk();
         HelseIdTestClient.Register(nhn, "c", jwk);
         using var provider = HelseIdTestClient.Provider(nhn, "c", jwk);
         var traces = new List<Edi2.Diagnostics.Edi2HttpTrace>();

@@ -39,7 +39,7 @@ public sealed class ClientKeyRotationTests : IAsyncLifetime
         using var key = SigningKey.Generate("ES256");
         _nhn.State.AddClient(new SeedClient
         {
-            ClientId = clientId, OrgNumber = Org, PublicJwk = TestKeys.Json(key.ExportPublicJwk()),
+            ClientId = clientId, OrgNumber = Org, PublicJwk = TestJwks.Json(key.ExportPublicJwk()),
             Scopes = selfServiceScope ? ["nhn:msh/api", ClientKeyRotation.SelfServiceScope] : ["nhn:msh/api"],
         });
         string path = _folder.Combine(clientId + (pem ? ".pem" : ".json"));
@@ -51,7 +51,7 @@ public sealed class ClientKeyRotationTests : IAsyncLifetime
     /// <summary>PKCS#8 PEM made by .NET itself, not by the engine's writer.</summary>
     private static string PemOf(SigningKey key)
     {
-        var jwk = TestKeys.Json(key.ExportPrivateJwk());
+        var jwk = TestJwks.Json(key.ExportPrivateJwk());
         using var ec = ECDsa.Create(new ECParameters
         {
             Curve = ECCurve.NamedCurves.nistP256,
@@ -207,7 +207,7 @@ public sealed class ClientKeyRotationTests : IAsyncLifetime
             if (new[] { p.D!, p.P!, p.Q!, p.DP!, p.DQ!, p.InverseQ! }.Any(part => part[0] == 0)) break;
         }
         Assert.Contains(new[] { p.D!, p.P!, p.Q!, p.DP!, p.DQ!, p.InverseQ! }, part => part[0] == 0);
-        using var key = SigningKey.FromJwk(TestKeys.RsaJwk(p));
+        using var key = SigningKey.FromJwk(TestJwks.RsaJwk(p));
 
         string pem = key.ExportPrivatePem();
 

@@ -312,8 +312,8 @@ public sealed class ReceiveWorkflowTests
     /// <summary>Another session of client c3 (a second key), so two spellings of one API can be connected side by side.</summary>
     private static async Task<Edi2Session> ConnectC3Async(ApiTestContext context, Uri apiBase)
     {
-        string jwk = TestKeys.EcJwk();
-        context.Nhn.State.AddClientKey("c3", TestKeys.PublicOf(jwk));
+        string jwk = TestJwks.EcJwk();
+        context.Nhn.State.AddClientKey("c3", TestJwks.PublicOf(jwk));
         return await Edi2Session.ConnectAsync(new Edi2ConnectionOptions { ClientId = "c3", Authority = new Uri(context.Nhn.Issuer), ApiBaseUri = apiBase }, SigningKey.FromJwk(jwk));
     }
 

@@ -7,8 +7,8 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Edi2.Client.Tests;
 
-/// <summary>Keys made at test time (never committed), written as JWK by the test's own code, not the engine's.</summary>
-internal static class TestKeys
+/// <summary>JWK text for keys made at test time (never committed), written by the test's own code, not the engine's. (The fake's tests use key objects instead: Edi2.FakeNhn.Tests.TestKey.)</summary>
+internal static class TestJwks
 {
     private static readonly Dictionary<int, RSAParameters> RsaByBits = new();
 
