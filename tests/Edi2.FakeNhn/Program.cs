@@ -9,13 +9,15 @@ using Edi2.FakeNhn;
 // Prints exactly "Now listening on: http://127.0.0.1:<port>" once ready, then runs until Ctrl+C / SIGTERM.
 // --sandbox <dir> also writes a sandbox client key there, seeds a few messages and prints the Connect-Edi2 line.
 // --stream-keep-alive <seconds> sets the quiet time before a notification stream's ": keep-alive" (default 1).
+// --latency <milliseconds> delays every request that long, as a network would (default 0).
 
-const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>] [--sandbox <dir>] [--stream-keep-alive <seconds>]";
+const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>] [--sandbox <dir>] [--stream-keep-alive <seconds>] [--latency <milliseconds>]";
 
 var port = 0;
 string? seedPath = null;
 string? sandboxFolder = null;
 TimeSpan? streamKeepAlive = null;
+var latency = TimeSpan.Zero;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -34,6 +36,11 @@ for (var i = 0; i < args.Length; i++)
         case "--stream-keep-alive" when i + 1 < args.Length
             && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= 86400:
             streamKeepAlive = TimeSpan.FromSeconds(seconds);
+            i++;
+            break;
+        case "--latency" when i + 1 < args.Length
+            && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0 && milliseconds <= 60_000:
+            latency = TimeSpan.FromMilliseconds(milliseconds);
             i++;
             break;
         case "--help" or "-h":
@@ -72,6 +79,7 @@ catch (Exception ex) when (ex is ArgumentException or IOException)
 }
 
 await using var running = server;
+server.Api.Latency = latency;
 if (streamKeepAlive is TimeSpan keepAlive)
 {
     server.Api.StreamKeepAliveInterval = keepAlive;

@@ -81,12 +81,23 @@ namespace Edi2.Workflows
         /// must still be given it: it comes back as <see cref="SaveAndMarkResult.Warning"/> (NHN no longer has the message)
         /// or <see cref="SaveAndMarkResult.MarkError"/> (anything else), with <see cref="Edi2SavedMessage.MarkedDownloaded"/> false.
         /// </summary>
+        /// <para>With <paramref name="slots"/>, the download waits for a download slot and the mark for a mark slot (concurrent runs).</para>
         public static async Task<SaveAndMarkResult> SaveAndMarkAsync(Edi2ApiClient api, Guid messageId, int receiverHerId, string folder, bool overwrite,
-            CancellationToken cancellationToken = default, IProgress<long>? progress = null)
+            CancellationToken cancellationToken = default, IProgress<long>? progress = null, TransferSlots? slots = null)
         {
             if (receiverHerId <= 0) throw new ArgumentOutOfRangeException(nameof(receiverHerId), receiverHerId, "Give the HER-id the message was received for.");
-            var saved = await SaveAsync(api, messageId, folder, overwrite, cancellationToken, progress).ConfigureAwait(false);
+            var saved = slots is null
+                ? await SaveAsync(api, messageId, folder, overwrite, cancellationToken, progress).ConfigureAwait(false)
+                : await slots.DownloadAsync(() => SaveAsync(api, messageId, folder, overwrite, cancellationToken, progress), cancellationToken).ConfigureAwait(false);
             saved.ReceiverHerId = receiverHerId;
+            return slots is null
+                ? await MarkAsync(api, saved, receiverHerId, cancellationToken).ConfigureAwait(false)
+                : await slots.MarkAsync(() => MarkAsync(api, saved, receiverHerId, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        private static async Task<SaveAndMarkResult> MarkAsync(Edi2ApiClient api, Edi2SavedMessage saved, int receiverHerId, CancellationToken cancellationToken)
+        {
+            Guid messageId = saved.MessageId;
             try
             {
                 await api.MarkDownloadedAsync(messageId, receiverHerId, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Edi2.Workflows
+{
+    /// <summary>
+    /// Starts work for each item of a sequence while earlier work still runs, and hands the finished work back in the
+    /// order of the items: the rule behind -ThrottleLimit. At most <c>window</c> items are started and not yet handed
+    /// back; each batch handed back is the longest run of finished work at the head (at least one), so a caller that
+    /// persists progress does it once per contiguous run. Once any started work has failed no new item is read (the
+    /// failure is handed back in its turn). Stopping the enumeration early, or a cancelled token, cancels the work still
+    /// running and waits for it, so nothing goes on unseen. With a window of 1 each item is finished before the next is read.
+    /// </summary>
+    internal static class OrderedWork
+    {
+        public static async IAsyncEnumerable<IReadOnlyList<Task<TResult>>> RunAsync<TItem, TResult>(IAsyncEnumerable<TItem> items, int window,
+            Func<TItem, CancellationToken, Task<TResult>> start, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), window, "The window must be at least 1.");
+            var pending = new Queue<Task<TResult>>();
+            var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var reader = items.GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                bool more = true;
+                while (true)
+                {
+                    while (more && pending.Count < window && !pending.Any(t => t.IsFaulted || t.IsCanceled))
+                    {
+                        if (!await reader.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            more = false;
+                            break;
+                        }
+                        pending.Enqueue(Start(start, reader.Current, work.Token));
+                    }
+                    if (pending.Count == 0) yield break;
+
+                    await Finished(pending.Peek()).ConfigureAwait(false);
+                    var batch = new List<Task<TResult>>();
+                    while (pending.Count > 0 && pending.Peek().IsCompleted) batch.Add(pending.Dequeue());
+                    yield return batch;
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+            finally
+            {
+                work.Cancel();
+                foreach (var task in pending) await Finished(task).ConfigureAwait(false);
+                await reader.DisposeAsync().ConfigureAwait(false);
+                work.Dispose();
+            }
+        }
+
+        // Work that throws before its first await still becomes a failed task in its place, not an exception here.
+        private static Task<TResult> Start<TItem, TResult>(Func<TItem, CancellationToken, Task<TResult>> start, TItem item, CancellationToken token)
+        {
+            try
+            {
+                return start(item, token);
+            }
+            catch (Exception e)
+            {
+                var failed = new TaskCompletionSource<TResult>();
+                failed.SetException(e);
+                return failed.Task;
+            }
+        }
+
+        /// <summary>Completes when the task does, whatever its outcome (which the caller reads from the task).</summary>
+        internal static Task Finished(Task task) => task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+}
