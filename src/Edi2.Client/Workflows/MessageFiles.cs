@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -113,6 +115,42 @@ namespace Edi2.Workflows
             catch (Edi2Exception e)
             {
                 return new SaveAndMarkResult(saved, null, e);
+            }
+        }
+
+        /// <summary>
+        /// Saves (and where asked, marks) each message, up to <paramref name="throttleLimit"/> downloads and as many marks at
+        /// once (<see cref="TransferSlots"/>), handing the outcomes back in the order of <paramref name="requests"/>
+        /// (<see cref="OrderedWork"/>). A failed message is an outcome with its error, and the others go on (as
+        /// Save-Edi2Message goes on after an item's error); only cancellation ends the enumeration early. <paramref name="progressFor"/>
+        /// gives each message's download its own byte count to report to, if wanted.
+        /// </summary>
+        public static async IAsyncEnumerable<SaveOutcome> SaveEachAsync(Edi2ApiClient api, IEnumerable<SaveRequest> requests, string folder, bool overwrite,
+            int throttleLimit, [EnumeratorCancellation] CancellationToken cancellationToken = default, Func<Guid, IProgress<long>?>? progressFor = null)
+        {
+            if (api is null) throw new ArgumentNullException(nameof(api));
+            using (var slots = new TransferSlots(throttleLimit))
+            {
+                async Task<SaveOutcome> SaveOneAsync(SaveRequest request, CancellationToken token)
+                {
+                    try
+                    {
+                        var progress = progressFor?.Invoke(request.MessageId);
+                        var result = request.MarkForHerId > 0
+                            ? await SaveAndMarkAsync(api, request.MessageId, request.MarkForHerId, folder, overwrite, token, progress, slots).ConfigureAwait(false)
+                            : new SaveAndMarkResult(await slots.DownloadAsync(() => SaveAsync(api, request.MessageId, folder, overwrite, token, progress), token).ConfigureAwait(false), null, null);
+                        return new SaveOutcome(request, result, null);
+                    }
+                    catch (Exception e) when (!(e is OperationCanceledException && token.IsCancellationRequested))
+                    {
+                        return new SaveOutcome(request, null, e);
+                    }
+                }
+
+                await foreach (var done in OrderedWork.RunAsync(OrderedWork.Async(requests), OrderedWork.WindowFor(throttleLimit), SaveOneAsync, cancellationToken).ConfigureAwait(false))
+                {
+                    foreach (var outcome in done) yield return outcome.GetAwaiter().GetResult(); // only a cancellation throws
+                }
             }
         }
 

@@ -15,9 +15,9 @@ namespace Edi2.Workflows
     /// failure is handed back in its turn). Stopping the enumeration early, or a cancelled token, cancels the work still
     /// running and waits for it, so nothing goes on unseen. With a window of 1 each item is finished before the next is read.
     /// </summary>
-    internal static class OrderedWork
+    public static class OrderedWork
     {
-        public static async IAsyncEnumerable<IReadOnlyList<Task<TResult>>> RunAsync<TItem, TResult>(IAsyncEnumerable<TItem> items, int window,
+        internal static async IAsyncEnumerable<IReadOnlyList<Task<TResult>>> RunAsync<TItem, TResult>(IAsyncEnumerable<TItem> items, int window,
             Func<TItem, CancellationToken, Task<TResult>> start, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), window, "The window must be at least 1.");
@@ -54,6 +54,17 @@ namespace Edi2.Workflows
                 await reader.DisposeAsync().ConfigureAwait(false);
                 work.Dispose();
             }
+        }
+
+        /// <summary>How many items may be in hand at once for a throttle limit: 1 keeps the sequential order; more lets work
+        /// run ahead of a slow item at the head, within bounds (for a receive, the offset can only move up to the head).</summary>
+        public static int WindowFor(int throttleLimit) => throttleLimit <= 1 ? 1 : throttleLimit * 4;
+
+        /// <summary>A sequence already in memory, as the asynchronous one <see cref="RunAsync"/> reads.</summary>
+        internal static async IAsyncEnumerable<T> Async<T>(IEnumerable<T> items)
+        {
+            foreach (var item in items) yield return item;
+            await Task.CompletedTask.ConfigureAwait(false);
         }
 
         // Work that throws before its first await still becomes a failed task in its place, not an exception here.

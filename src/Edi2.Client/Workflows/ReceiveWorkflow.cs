@@ -133,7 +133,7 @@ namespace Edi2.Workflows
                         if (n.RelatedMessageId is Guid related) byMessage[related] = task;
                         return task;
                     }
-                    await foreach (var done in OrderedWork.RunAsync(notifications, Window(_options.ThrottleLimit), Start, cancellationToken).ConfigureAwait(false))
+                    await foreach (var done in OrderedWork.RunAsync(notifications, OrderedWork.WindowFor(_options.ThrottleLimit), Start, cancellationToken).ConfigureAwait(false))
                     {
                         // The contiguous run of finished notifications at the head: everything up to the last one that
                         // succeeded is saved and marked, so the offset moves past it, in one write. A failure stops the
@@ -171,10 +171,6 @@ namespace Edi2.Workflows
                 yield return notification;
             }
         }
-
-        /// <summary>How many notifications may be in hand at once: 1 keeps the sequential order; more lets downloads run
-        /// ahead of a slow one at the head, within bounds (the offset can only move up to the head).</summary>
-        private static int Window(int throttleLimit) => throttleLimit == 1 ? 1 : throttleLimit * 4;
 
         private static void Count(ReceiveProgress progress, ReceiveEvent? happened)
         {

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using Edi2.Model;
 using Edi2.PowerShell.Completion;
 using Edi2.PowerShell.Identity;
@@ -44,6 +46,14 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>How many piped messages are downloaded (and apart from that, marked) at once (1-64); 1 saves one after the other.</summary>
+        [Parameter]
+        [ValidateRange(1, ReceiveOptions.MaxThrottleLimit)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        private readonly List<(SaveRequest Request, int ReceiverHerId)> _batch = new List<(SaveRequest, int)>();
+        private Edi2Session? _batchSession;
+
         protected override void BeginProcessingCore()
         {
             _folder = GetUnresolvedProviderPathFromPSPath(Path);
@@ -71,6 +81,16 @@ namespace Edi2.PowerShell.Commands
                 // Asked before the download, so the engine does save and mark as one step.
                 bool mark = MarkDownloaded && ShouldProcess($"message {id} for HER-id {ReceiverHerId}", "Mark downloaded");
 
+                if (ThrottleLimit > 1)
+                {
+                    // Concurrent: gathered across piped records, saved a window at a time, written in order.
+                    if (_batchSession != null && !ReferenceEquals(_batchSession, session)) SaveBatch();
+                    _batchSession = session;
+                    _batch.Add((new SaveRequest(id, mark ? ReceiverHerId : 0), ReceiverHerId));
+                    if (_batch.Count >= OrderedWork.WindowFor(ThrottleLimit)) SaveBatch();
+                    continue;
+                }
+
                 Edi2SavedMessage saved;
                 SaveAndMarkResult? marked = null;
                 try
@@ -89,13 +109,60 @@ namespace Edi2.PowerShell.Commands
                     WriteItemError(e, id);
                     continue;
                 }
-                if (saved.AlreadyPresent) WriteVerbose($"{saved.Path} is already there (complete); kept, not downloaded again. -Force downloads it again.");
-                if (MarkDownloaded) saved.ReceiverHerId = ReceiverHerId;
-                if (marked?.Warning != null) WriteWarning(marked.Warning);
-                // The file is safe: say so by writing it out, and report that the mark failed.
-                if (marked?.MarkError != null) WriteItemError(marked.MarkError, id);
-                WriteOutput(session, saved);
+                WriteSaved(session, saved, marked, ReceiverHerId);
             }
+        }
+
+        protected override void EndProcessingCore() => SaveBatch();
+
+        /// <summary>Saves the gathered messages, ThrottleLimit at once, writing each outcome in the order they came.</summary>
+        private void SaveBatch()
+        {
+            if (_batch.Count == 0) return;
+            var session = _batchSession!;
+            var batch = _batch.ToArray();
+            _batch.Clear();
+            var requests = Array.ConvertAll(batch, b => b.Request);
+            int written = 0;
+            var progress = _progress!;
+            string folder = _folder!;
+            progress.Update($"Message {requests[0].MessageId}: downloading ({requests.Length} messages, {ThrottleLimit} at once)", $"{_saved} saved; to {folder}", force: true);
+            Func<Guid, IProgress<long>?>? bytes = progress.Enabled
+                ? id => ReportTo(received => progress.Update($"Message {id}: {ByteSizes.Format(received)} received", $"{_saved} saved; to {folder}"))
+                : (Func<Guid, IProgress<long>?>?)null;
+            Run(async token =>
+            {
+                await foreach (var outcome in MessageFiles.SaveEachAsync(session.Api, requests, folder, Force, ThrottleLimit, token, bytes).ConfigureAwait(false))
+                {
+                    Post(() => Write(outcome));
+                }
+            });
+
+            void Write(SaveOutcome outcome)
+            {
+                int receiver = batch[written++].ReceiverHerId;
+                Guid id = outcome.Request.MessageId;
+                CurrentTarget = id;
+                if (outcome.Result is null)
+                {
+                    if (outcome.Error is Exception error && ErrorRecords.IsExpected(error)) WriteItemError(error, id);
+                    else if (outcome.Error != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(outcome.Error).Throw();
+                    return;
+                }
+                _saved++;
+                progress.Update($"Message {id}: saved", $"{_saved} saved; to {folder}");
+                WriteSaved(session, outcome.Result.Saved, outcome.Request.MarkForHerId > 0 ? outcome.Result : null, receiver);
+            }
+        }
+
+        /// <summary>The file is safe: say so by writing it out, with the mark's warning or error.</summary>
+        private void WriteSaved(Edi2Session session, Edi2SavedMessage saved, SaveAndMarkResult? marked, int receiverHerId)
+        {
+            if (saved.AlreadyPresent) WriteVerbose($"{saved.Path} is already there (complete); kept, not downloaded again. -Force downloads it again.");
+            if (MarkDownloaded) saved.ReceiverHerId = receiverHerId;
+            if (marked?.Warning != null) WriteWarning(marked.Warning);
+            if (marked?.MarkError != null) WriteItemError(marked.MarkError, saved.MessageId);
+            WriteOutput(session, saved);
         }
     }
 }
