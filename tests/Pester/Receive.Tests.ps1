@@ -121,6 +121,20 @@ Describe 'Receiving (Save-Edi2Message, Receive-Edi2Message)' {
             @(Get-ChildItem $folder -Filter *.xml) | Should -HaveCount 6
         }
 
+        It 'saves a piped message at once at -ThrottleLimit 4, while the input waits (as a -Wait stream does)' {
+            $message = Send-TestMessage
+            $folder = New-TestFolder 'save-slow-input'
+            $file = Join-Path $folder "$($message.Id).xml"
+            $probe = @{}
+
+            $saved = & { $message.Id; Start-Sleep -Seconds 2; $probe.SavedMeanwhile = Test-Path $file } |
+                Save-Edi2Message -Path $folder -MarkDownloaded -ReceiverHerId $Ours -ThrottleLimit 4
+
+            $probe.SavedMeanwhile | Should -BeTrue -Because 'the message is saved before more input comes, not held for a window'
+            $saved.MessageId | Should -Be $message.Id
+            $saved.MarkedDownloaded | Should -BeTrue
+        }
+
         It 'sends nothing under -WhatIf' {
             $message = Send-TestMessage
             $folder = Join-Path $TestDrive 'whatif-save'

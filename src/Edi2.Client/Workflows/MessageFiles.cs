@@ -125,7 +125,12 @@ namespace Edi2.Workflows
         /// Save-Edi2Message goes on after an item's error); only cancellation ends the enumeration early. <paramref name="progressFor"/>
         /// gives each message's download its own byte count to report to, if wanted.
         /// </summary>
-        public static async IAsyncEnumerable<SaveOutcome> SaveEachAsync(Edi2ApiClient api, IEnumerable<SaveRequest> requests, string folder, bool overwrite,
+        public static IAsyncEnumerable<SaveOutcome> SaveEachAsync(Edi2ApiClient api, IEnumerable<SaveRequest> requests, string folder, bool overwrite,
+            int throttleLimit, CancellationToken cancellationToken = default, Func<Guid, IProgress<long>?>? progressFor = null) =>
+            SaveEachAsync(api, OrderedWork.Async(requests), folder, overwrite, throttleLimit, cancellationToken, progressFor);
+
+        /// <summary>The same for requests that arrive while earlier ones are saved (an <see cref="AsyncFeed{T}"/> of piped records).</summary>
+        public static async IAsyncEnumerable<SaveOutcome> SaveEachAsync(Edi2ApiClient api, IAsyncEnumerable<SaveRequest> requests, string folder, bool overwrite,
             int throttleLimit, [EnumeratorCancellation] CancellationToken cancellationToken = default, Func<Guid, IProgress<long>?>? progressFor = null)
         {
             if (api is null) throw new ArgumentNullException(nameof(api));
@@ -147,7 +152,7 @@ namespace Edi2.Workflows
                     }
                 }
 
-                await foreach (var done in OrderedWork.RunAsync(OrderedWork.Async(requests), OrderedWork.WindowFor(throttleLimit), SaveOneAsync, cancellationToken).ConfigureAwait(false))
+                await foreach (var done in OrderedWork.RunAsync(requests, OrderedWork.WindowFor(throttleLimit), SaveOneAsync, cancellationToken).ConfigureAwait(false))
                 {
                     foreach (var outcome in done) yield return outcome.GetAwaiter().GetResult(); // only a cancellation throws
                 }

@@ -14,6 +14,8 @@ namespace Edi2.Workflows
     /// persists progress does it once per contiguous run. Once any started work has failed no new item is read (the
     /// failure is handed back in its turn). Stopping the enumeration early, or a cancelled token, cancels the work still
     /// running and waits for it, so nothing goes on unseen. With a window of 1 each item is finished before the next is read.
+    /// Finished work is handed back while the next item is still being read, so a slow source (a page of notifications on
+    /// its way, the next record of a pipeline) does not hold it back.
     /// </summary>
     public static class OrderedWork
     {
@@ -23,15 +25,21 @@ namespace Edi2.Workflows
             if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), window, "The window must be at least 1.");
             var pending = new Queue<Task<TResult>>();
             var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var reader = items.GetAsyncEnumerator(cancellationToken);
+            var reader = items.GetAsyncEnumerator(work.Token);
+            Task<bool>? next = null; // the read of the next item, while it is not at hand
             try
             {
                 bool more = true;
                 while (true)
                 {
+                    // Read while there is room and the next item is at hand; wait for it only when nothing else runs.
                     while (more && pending.Count < window && !pending.Any(t => t.IsFaulted || t.IsCanceled))
                     {
-                        if (!await reader.MoveNextAsync().ConfigureAwait(false))
+                        next ??= reader.MoveNextAsync().AsTask();
+                        if (!next.IsCompleted && pending.Count > 0) break;
+                        bool got = await next.ConfigureAwait(false);
+                        next = null;
+                        if (!got)
                         {
                             more = false;
                             break;
@@ -40,7 +48,12 @@ namespace Edi2.Workflows
                     }
                     if (pending.Count == 0) yield break;
 
-                    await Finished(pending.Peek()).ConfigureAwait(false);
+                    // The head finishing, or the next item coming (a slow source must not hold back finished work).
+                    var head = pending.Peek();
+                    if (next != null && !next.IsCompleted) await Task.WhenAny(next, Finished(head)).ConfigureAwait(false);
+                    else await Finished(head).ConfigureAwait(false);
+                    if (!head.IsCompleted) continue;
+
                     var batch = new List<Task<TResult>>();
                     while (pending.Count > 0 && pending.Peek().IsCompleted) batch.Add(pending.Dequeue());
                     yield return batch;
@@ -51,6 +64,7 @@ namespace Edi2.Workflows
             {
                 work.Cancel();
                 foreach (var task in pending) await Finished(task).ConfigureAwait(false);
+                if (next != null) await Finished(next).ConfigureAwait(false); // an enumerator may not be disposed while it reads
                 await reader.DisposeAsync().ConfigureAwait(false);
                 work.Dispose();
             }

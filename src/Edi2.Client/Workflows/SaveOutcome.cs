@@ -3,7 +3,7 @@ using Edi2.Model;
 
 namespace Edi2.Workflows
 {
-    /// <summary>What <see cref="MessageFiles.SaveEachAsync"/> did with one <see cref="SaveRequest"/>.</summary>
+    /// <summary>What <c>MessageFiles.SaveEachAsync</c> did with one <see cref="SaveRequest"/>.</summary>
     public sealed class SaveOutcome
     {
         internal SaveOutcome(SaveRequest request, SaveAndMarkResult? result, Exception? error)

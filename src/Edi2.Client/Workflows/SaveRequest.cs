@@ -2,7 +2,7 @@ using System;
 
 namespace Edi2.Workflows
 {
-    /// <summary>One message for <see cref="MessageFiles.SaveEachAsync"/>: save it, and mark it downloaded for a receiver if one is given.</summary>
+    /// <summary>One message for <c>MessageFiles.SaveEachAsync</c>: save it, and mark it downloaded for a receiver if one is given.</summary>
     public sealed class SaveRequest
     {
         public SaveRequest(Guid messageId, int markForHerId = 0)

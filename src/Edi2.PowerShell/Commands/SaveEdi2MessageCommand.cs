@@ -51,8 +51,9 @@ namespace Edi2.PowerShell.Commands
         [ValidateRange(1, ReceiveOptions.MaxThrottleLimit)]
         public int ThrottleLimit { get; set; } = 4;
 
-        private readonly List<(SaveRequest Request, int ReceiverHerId)> _batch = new List<(SaveRequest, int)>();
-        private Edi2Session? _batchSession;
+        private readonly Queue<int> _pending = new Queue<int>(); // the receiver HER-id of each message fed and not yet written
+        private AsyncFeed<SaveRequest>? _feed;
+        private Edi2Session? _feedSession;
 
         protected override void BeginProcessingCore()
         {
@@ -83,11 +84,13 @@ namespace Edi2.PowerShell.Commands
 
                 if (ThrottleLimit > 1)
                 {
-                    // Concurrent: gathered across piped records, saved a window at a time, written in order.
-                    if (_batchSession != null && !ReferenceEquals(_batchSession, session)) SaveBatch();
-                    _batchSession = session;
-                    _batch.Add((new SaveRequest(id, mark ? ReceiverHerId : 0), ReceiverHerId));
-                    if (_batch.Count >= OrderedWork.WindowFor(ThrottleLimit)) SaveBatch();
+                    // Concurrent: fed to engine work that saves as records come; outcomes are written in order, here
+                    // as they are ready and at the end. Reading ahead stops a window beyond the oldest not yet written.
+                    if (_feedSession != null && !ReferenceEquals(_feedSession, session)) FinishFeed();
+                    if (_feed is null) StartFeed(session);
+                    _pending.Enqueue(ReceiverHerId);
+                    _feed!.Add(new SaveRequest(id, mark ? ReceiverHerId : 0));
+                    PumpBackground(() => _pending.Count >= OrderedWork.WindowFor(ThrottleLimit));
                     continue;
                 }
 
@@ -113,26 +116,22 @@ namespace Edi2.PowerShell.Commands
             }
         }
 
-        protected override void EndProcessingCore() => SaveBatch();
+        protected override void EndProcessingCore() => FinishFeed();
 
-        /// <summary>Saves the gathered messages, ThrottleLimit at once, writing each outcome in the order they came.</summary>
-        private void SaveBatch()
+        /// <summary>Starts the engine work that saves what is fed to it, ThrottleLimit at once, posting each outcome in order.</summary>
+        private void StartFeed(Edi2Session session)
         {
-            if (_batch.Count == 0) return;
-            var session = _batchSession!;
-            var batch = _batch.ToArray();
-            _batch.Clear();
-            var requests = Array.ConvertAll(batch, b => b.Request);
-            int written = 0;
+            var feed = new AsyncFeed<SaveRequest>();
+            _feed = feed;
+            _feedSession = session;
             var progress = _progress!;
             string folder = _folder!;
-            progress.Update($"Message {requests[0].MessageId}: downloading ({requests.Length} messages, {ThrottleLimit} at once)", $"{_saved} saved; to {folder}", force: true);
             Func<Guid, IProgress<long>?>? bytes = progress.Enabled
                 ? id => ReportTo(received => progress.Update($"Message {id}: {ByteSizes.Format(received)} received", $"{_saved} saved; to {folder}"))
                 : (Func<Guid, IProgress<long>?>?)null;
-            Run(async token =>
+            StartBackground(async token =>
             {
-                await foreach (var outcome in MessageFiles.SaveEachAsync(session.Api, requests, folder, Force, ThrottleLimit, token, bytes).ConfigureAwait(false))
+                await foreach (var outcome in MessageFiles.SaveEachAsync(session.Api, feed.ReadAllAsync(token), folder, Force, ThrottleLimit, token, bytes).ConfigureAwait(false))
                 {
                     Post(() => Write(outcome));
                 }
@@ -140,7 +139,7 @@ namespace Edi2.PowerShell.Commands
 
             void Write(SaveOutcome outcome)
             {
-                int receiver = batch[written++].ReceiverHerId;
+                int receiver = _pending.Dequeue();
                 Guid id = outcome.Request.MessageId;
                 CurrentTarget = id;
                 if (outcome.Result is null)
@@ -152,6 +151,23 @@ namespace Edi2.PowerShell.Commands
                 _saved++;
                 progress.Update($"Message {id}: saved", $"{_saved} saved; to {folder}");
                 WriteSaved(session, outcome.Result.Saved, outcome.Request.MarkForHerId > 0 ? outcome.Result : null, receiver);
+            }
+        }
+
+        /// <summary>No more input for the running feed: writes the rest of its outcomes as they come.</summary>
+        private void FinishFeed()
+        {
+            if (_feed is null) return;
+            _feed.Complete();
+            try
+            {
+                FinishBackground();
+            }
+            finally
+            {
+                _feed.Dispose();
+                _feed = null;
+                _feedSession = null;
             }
         }
 
