@@ -89,6 +89,7 @@ namespace Edi2.PowerShell.Commands
                     if (_feedSession != null && !ReferenceEquals(_feedSession, session)) FinishFeed();
                     if (_feed is null) StartFeed(session);
                     _pending.Enqueue(ReceiverHerId);
+                    progress.Update($"Message {id}: downloading ({ThrottleLimit} at once)", $"{_saved} saved; to {folder}", force: true);
                     _feed!.Add(new SaveRequest(id, mark ? ReceiverHerId : 0));
                     PumpBackground(() => _pending.Count >= OrderedWork.WindowFor(ThrottleLimit));
                     continue;
