@@ -47,6 +47,26 @@ public sealed class FaultInjectionAndRequestLogTests : FakeHelseIdTest
         Assert.Equal(HttpStatusCode.OK, (await _caller.PostAsync(_caller.Assertion(), _caller.Proof(withNonce.Nonce))).Status);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(150)]
+    public async Task Latency_holds_every_request_that_long_and_zero_adds_nothing(int milliseconds)
+    {
+        _server.Api.Latency = TimeSpan.FromMilliseconds(milliseconds);
+        using var client = new HttpClient();
+        await client.GetAsync(_server.JwksUri); // warm the connection
+
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(_server.JwksUri)).StatusCode);
+        }
+        clock.Stop();
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(3 * milliseconds), TimeSpan.FromMilliseconds(3 * milliseconds + 2000));
+        if (milliseconds == 0) Assert.True(clock.ElapsedMilliseconds < 3 * 150, $"{clock.ElapsedMilliseconds} ms without latency");
+    }
+
     [Fact]
     public async Task A_slow_answer_lets_the_client_time_out_and_does_not_hold_up_shutdown()
     {

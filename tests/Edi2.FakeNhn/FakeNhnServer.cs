@@ -99,6 +99,21 @@ public sealed class FakeNhnServer : IAsyncDisposable
             return next(context);
         });
         app.Use(Requests.RecordAsync);
+        app.Use(async (context, next) =>
+        {
+            if (Api.Latency is { Ticks: > 0 } latency)
+            {
+                try
+                {
+                    await Task.Delay(latency, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // the client gave up
+                }
+            }
+            await next(context);
+        });
         app.Use(Faults.ApplyAsync); // before everything else, so an injected 503 spends no proof jti
         app.Use(api.HandleAsync); // API paths (ping, notifications, messages, mshconfigurations); the rest goes on
         app.MapGet(DiscoveryEndpoints.DiscoveryPath, discovery.DiscoveryAsync);

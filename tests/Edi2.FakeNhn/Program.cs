@@ -11,14 +11,16 @@ using Edi2.FakeNhn;
 // a second one that connects through the fake test token service with an API key made at start.
 // --stream-keep-alive <seconds> sets the quiet time before a notification stream's ": keep-alive" (default 1).
 // --self-service-answer-delay <seconds> makes POST /v1/client-secret wait that long after registering the key.
+// --latency <milliseconds> delays every request that long, as a network would (default 0).
 
-const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>] [--sandbox <dir>] [--stream-keep-alive <seconds>] [--self-service-answer-delay <seconds>]";
+const string Usage = "usage: Edi2.FakeNhn [--port <0-65535>] [--seed <seed.json>] [--sandbox <dir>] [--stream-keep-alive <seconds>] [--self-service-answer-delay <seconds>] [--latency <milliseconds>]";
 
 var port = 0;
 string? seedPath = null;
 string? sandboxFolder = null;
 TimeSpan? streamKeepAlive = null;
 TimeSpan? selfServiceAnswerDelay = null;
+var latency = TimeSpan.Zero;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -42,6 +44,11 @@ for (var i = 0; i < args.Length; i++)
         case "--self-service-answer-delay" when i + 1 < args.Length
             && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var delay) && delay >= 0 && delay <= 3600:
             selfServiceAnswerDelay = TimeSpan.FromSeconds(delay);
+            i++;
+            break;
+        case "--latency" when i + 1 < args.Length
+            && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0 && milliseconds <= 60_000:
+            latency = TimeSpan.FromMilliseconds(milliseconds);
             i++;
             break;
         case "--help" or "-h":
@@ -80,6 +87,7 @@ catch (Exception ex) when (ex is ArgumentException or IOException)
 }
 
 await using var running = server;
+server.Api.Latency = latency;
 if (streamKeepAlive is TimeSpan keepAlive)
 {
     server.Api.StreamKeepAliveInterval = keepAlive;

@@ -133,16 +133,24 @@ Describe 'Progress in an interactive console (pwsh in tmux, 120 columns)' {
         $raw | Should -Match 'Send-Edi2Message \[\S*big\.xml: [\d.]+ (bytes|KB|MB) of 2\d\.\d MB sent' -Because 'the bytes sent of the whole are shown'
 
         # Three large documents in one pipeline: the console redraws its progress at most every 200 ms, so one
-        # download on a fast machine may end before it is drawn; three are long enough.
+        # download on a fast machine may end before it is drawn; three one after the other (-ThrottleLimit 1) are long
+        # enough. At the default of 4 at once they can all end within one redraw, so the bytes are looked for at 1, and
+        # the bar's removal at both.
         $null = Send-Edi2Message -Path $Big -SenderHerId $Sender -ReceiverHerId $Ours -MessageType DIALOG_HELSEFAGLIG -Confirm:$false
         $null = Send-Edi2Message -Path $Big -SenderHerId $Sender -ReceiverHerId $Ours -MessageType DIALOG_HELSEFAGLIG -Confirm:$false
         $from = Get-RawLength
         $screen = Invoke-ConsoleCommand -Session $Console -Timeout ([TimeSpan]::FromSeconds(60)) -Command (
-            "Get-Edi2Notification -HerId $Ours | Select-Object -Last 3 | Save-Edi2Message -Path `$SaveFolder | Format-List Length")
+            "Get-Edi2Notification -HerId $Ours | Select-Object -Last 3 | Save-Edi2Message -Path `$SaveFolder -Force -ThrottleLimit 1 | Format-List Length")
         $raw = Get-RawText $from
         $raw | Should -Match 'Save-Edi2Message \[Message [0-9a-f-]{36}: (downloading|[\d.]+ (bytes|KB|MB) received)' -Because 'the bytes saved are shown'
         @(($screen -join "`n") | Select-String 'Length : 2\d{7}' -AllMatches).Matches.Count | Should -Be 3
         $screen | Where-Object { $_ -match '^(Send|Save)-Edi2Message \[' } | Should -BeNullOrEmpty -Because 'the bars are gone when done'
+
+        $from = Get-RawLength
+        $screen = Invoke-ConsoleCommand -Session $Console -Timeout ([TimeSpan]::FromSeconds(60)) -Command (
+            "Get-Edi2Notification -HerId $Ours | Select-Object -Last 3 | Save-Edi2Message -Path `$SaveFolder -Force | Format-List Length")
+        @((Get-RawText $from) | Select-String 'Length : 2\d{7}' -AllMatches).Matches.Count | Should -Be 3
+        $screen | Where-Object { $_ -match '^Save-Edi2Message \[' } | Should -BeNullOrEmpty -Because 'the bar is gone when done, at 4 at once too'
     }
 
     It 'Set-Edi2Reservation and Remove-Edi2Reservation of many HER-ids count the HER-ids' {

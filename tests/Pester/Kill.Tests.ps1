@@ -4,9 +4,8 @@
 # EDI2_KILL_MESSAGES=255 (docs/reliability.md). EDI2_KILL_SEED repeats a run. Run by ./build.ps1 -Task Test.
 
 BeforeDiscovery {
-    # The receive throttle limit is test data: 1 is today's sequential order. Add 4 once Receive-Edi2Message has
-    # -ThrottleLimit (issue 13's concurrent receive, another branch); the child passes it on only when it is not 1.
-    $script:ThrottleLimits = @(@{ ThrottleLimit = 1 })
+    # The receive throttle limit is test data: 1 is the sequential order, 4 the default (concurrent downloads and marks).
+    $script:ThrottleLimits = @(@{ ThrottleLimit = 1 }, @{ ThrottleLimit = 4 })
 }
 
 Describe 'Receive-Edi2Message killed at random moments' {
@@ -40,11 +39,9 @@ param($Module, $ClientId, $KeyPath, $Issuer, $Api, [int] $HerId, $Folder, [int] 
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
 Connect-Edi2 -ClientId $ClientId -KeyPath $KeyPath -Authority $Issuer -ApiBaseUri $Api
-$more = @{}
-if ($ThrottleLimit -ne 1) { $more.ThrottleLimit = $ThrottleLimit }
 # A file, not a line on stdout: dotnet's tool host passes the child's output on late.
 Set-Content -LiteralPath $Ready -Value 'receiving'
-Receive-Edi2Message -HerId $HerId -Path $Folder -LockTimeout 20 @more | Out-Null
+Receive-Edi2Message -HerId $HerId -Path $Folder -LockTimeout 20 -ThrottleLimit $ThrottleLimit | Out-Null
 Set-Content -LiteralPath $Ready -Value 'done'
 '@
 

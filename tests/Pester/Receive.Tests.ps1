@@ -103,6 +103,38 @@ Describe 'Receiving (Save-Edi2Message, Receive-Edi2Message)' {
             @(Get-ChildItem $folder -Force) | Should -HaveCount 1
         }
 
+        It 'saves piped messages -ThrottleLimit <Limit> at a time and outputs them in the order they came, a missing one as its error' -ForEach @(
+            @{ Limit = 1 }, @{ Limit = 4 }
+        ) {
+            $ids = @(1..6 | ForEach-Object { (Send-TestMessage -Body "Throttle $Limit $_").Id })
+            $missing = [guid]::NewGuid()
+            $piped = $ids[0..2] + $missing + $ids[3..5]
+            $folder = New-TestFolder "save-throttle-$Limit"
+
+            $saved = $piped | Save-Edi2Message -Path $folder -MarkDownloaded -ReceiverHerId $Ours -ThrottleLimit $Limit -ErrorVariable failed -ErrorAction SilentlyContinue
+
+            $saved.MessageId | Should -Be $ids
+            $saved | ForEach-Object { $_.MarkedDownloaded | Should -BeTrue; $_.ReceiverHerId | Should -Be $Ours }
+            $failed | Should -HaveCount 1
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'Edi2.Api.NotFound,*'
+            $failed[0].TargetObject | Should -Be $missing
+            @(Get-ChildItem $folder -Filter *.xml) | Should -HaveCount 6
+        }
+
+        It 'saves a piped message at once at -ThrottleLimit 4, while the input waits (as a -Wait stream does)' {
+            $message = Send-TestMessage
+            $folder = New-TestFolder 'save-slow-input'
+            $file = Join-Path $folder "$($message.Id).xml"
+            $probe = @{}
+
+            $saved = & { $message.Id; Start-Sleep -Seconds 2; $probe.SavedMeanwhile = Test-Path $file } |
+                Save-Edi2Message -Path $folder -MarkDownloaded -ReceiverHerId $Ours -ThrottleLimit 4
+
+            $probe.SavedMeanwhile | Should -BeTrue -Because 'the message is saved before more input comes, not held for a window'
+            $saved.MessageId | Should -Be $message.Id
+            $saved.MarkedDownloaded | Should -BeTrue
+        }
+
         It 'sends nothing under -WhatIf' {
             $message = Send-TestMessage
             $folder = Join-Path $TestDrive 'whatif-save'
@@ -186,6 +218,47 @@ Describe 'Receiving (Save-Edi2Message, Receive-Edi2Message)' {
             $later = Send-TestMessage
             $next = Receive-Edi2Message -HerId $Ours -Path $folder
             $next.MessageId | Should -Be $later.Id
+        }
+
+        It 'receives -ThrottleLimit <Limit> at a time, outputs in notification order and saves the offset of the last' -ForEach @(
+            @{ Limit = 1 }, @{ Limit = 8 }
+        ) {
+            1..6 | ForEach-Object { $null = Send-TestMessage -Body "Receive $Limit $_" }
+            $folder = New-TestFolder "receive-throttle-$Limit"
+
+            $received = Receive-Edi2Message -HerId $Ours -Path $folder -ThrottleLimit $Limit -PageSize 4
+
+            $received.MessageId | Should -Be (Get-NewMessageId)
+            $received | ForEach-Object { $_.MarkedDownloaded | Should -BeTrue }
+            $state = Get-Content -Raw (Get-ChildItem $folder -Force -Filter '.edi2-receive-*.json').FullName | ConvertFrom-Json
+            $state.offset | Should -Be (Get-Edi2Notification -HerId $Ours | Select-Object -Last 1).Offset
+        }
+
+        It 'refuses a -ThrottleLimit of <_>, outside 1 to 64, before doing anything' -ForEach 0, 65 {
+            $folder = Join-Path $TestDrive "receive-throttle-bad-$_"
+            { Receive-Edi2Message -HerId $Ours -Path $folder -ThrottleLimit $_ -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError,Edi2.PowerShell.Commands.ReceiveEdi2MessageCommand'
+            { New-Guid | Save-Edi2Message -Path $folder -ThrottleLimit $_ -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError,Edi2.PowerShell.Commands.SaveEdi2MessageCommand'
+            Test-Path $folder | Should -BeFalse
+        }
+
+        It 'stops at once under Select-Object -First 1 at -ThrottleLimit 4, and the next run receives the rest' {
+            1..12 | ForEach-Object { $null = Send-TestMessage -Body "First $_" }
+            $folder = New-TestFolder 'receive-first'
+            $all = Get-NewMessageId
+
+            $first = Receive-Edi2Message -HerId $Ours -Path $folder -ThrottleLimit 4 -PageSize 3 | Select-Object -First 1
+            $rest = Receive-Edi2Message -HerId $Ours -Path $folder -ThrottleLimit 4
+
+            $first.MessageId | Should -Be $all[0]
+            # The offset was written for the run of messages done with the first (saved and marked, not output); the rerun
+            # goes on after it, in order, and finds on disk what was saved ahead of the offset (kept, marked again).
+            $rest.Count | Should -BeLessThan $all.Count
+            $rest.MessageId | Should -Be $all[($all.Count - $rest.Count)..($all.Count - 1)]
+            @($rest | Where-Object { -not $_.MarkedDownloaded }) | Should -BeNullOrEmpty
+            @(Get-ChildItem $folder -Filter *.xml) | Should -HaveCount $all.Count
+            @(Get-ChildItem $folder -Force -Filter '*.partial') | Should -BeNullOrEmpty
         }
 
         It 'downloads, marks and writes nothing under -WhatIf' {

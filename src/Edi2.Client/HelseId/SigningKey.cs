@@ -15,6 +15,7 @@ namespace Edi2.HelseId
     {
         private readonly AsymmetricAlgorithm _key;
         private readonly X509Certificate2? _certificate;
+        private readonly KeySignatureProviders _providers = new KeySignatureProviders();
 
         private SigningKey(AsymmetricAlgorithm key, string algorithm, string? keyId, X509Certificate2? certificate = null)
         {
@@ -25,9 +26,8 @@ namespace Edi2.HelseId
             PublicJwk = BuildPublicJwk(key);
             Thumbprint = Jwk.Thumbprint(PublicJwk);
             SecurityKey = key is RSA rsa ? new RsaSecurityKey(rsa) { KeyId = keyId } : new ECDsaSecurityKey((ECDsa)key) { KeyId = keyId };
-            // IdentityModel's shared provider cache is keyed by the public key, so a key loaded again after Dispose
-            // would sign with the disposed object. Costs no measurable time per signature.
-            SecurityKey.CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false };
+            // This key's own providers, made once (not IdentityModel's shared cache: see KeySignatureProviders).
+            SecurityKey.CryptoProviderFactory = _providers;
         }
 
         /// <summary>The JWS algorithm this key signs with, e.g. PS256 or ES256.</summary>
@@ -55,6 +55,7 @@ namespace Edi2.HelseId
 
         public void Dispose()
         {
+            _providers.Dispose();
             _key.Dispose();
             _certificate?.Dispose();
         }

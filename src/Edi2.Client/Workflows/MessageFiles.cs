@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -123,12 +125,23 @@ namespace Edi2.Workflows
         /// must still be given it: it comes back as <see cref="SaveAndMarkResult.Warning"/> (NHN no longer has the message)
         /// or <see cref="SaveAndMarkResult.MarkError"/> (anything else), with <see cref="Edi2SavedMessage.MarkedDownloaded"/> false.
         /// </summary>
+        /// <para>With <paramref name="slots"/>, the download waits for a download slot and the mark for a mark slot (concurrent runs).</para>
         public static async Task<SaveAndMarkResult> SaveAndMarkAsync(Edi2ApiClient api, Guid messageId, int receiverHerId, string folder, bool overwrite,
-            CancellationToken cancellationToken = default, IProgress<long>? progress = null)
+            CancellationToken cancellationToken = default, IProgress<long>? progress = null, TransferSlots? slots = null)
         {
             if (receiverHerId <= 0) throw new ArgumentOutOfRangeException(nameof(receiverHerId), receiverHerId, "Give the HER-id the message was received for.");
-            var saved = await SaveAsync(api, messageId, folder, overwrite, cancellationToken, progress).ConfigureAwait(false);
+            var saved = slots is null
+                ? await SaveAsync(api, messageId, folder, overwrite, cancellationToken, progress).ConfigureAwait(false)
+                : await slots.DownloadAsync(() => SaveAsync(api, messageId, folder, overwrite, cancellationToken, progress), cancellationToken).ConfigureAwait(false);
             saved.ReceiverHerId = receiverHerId;
+            return slots is null
+                ? await MarkAsync(api, saved, receiverHerId, cancellationToken).ConfigureAwait(false)
+                : await slots.MarkAsync(() => MarkAsync(api, saved, receiverHerId, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        private static async Task<SaveAndMarkResult> MarkAsync(Edi2ApiClient api, Edi2SavedMessage saved, int receiverHerId, CancellationToken cancellationToken)
+        {
+            Guid messageId = saved.MessageId;
             try
             {
                 await api.MarkDownloadedAsync(messageId, receiverHerId, cancellationToken).ConfigureAwait(false);
@@ -144,6 +157,47 @@ namespace Edi2.Workflows
             catch (Edi2Exception e)
             {
                 return new SaveAndMarkResult(saved, null, e);
+            }
+        }
+
+        /// <summary>
+        /// Saves (and where asked, marks) each message, up to <paramref name="throttleLimit"/> downloads and as many marks at
+        /// once (<see cref="TransferSlots"/>), handing the outcomes back in the order of <paramref name="requests"/>
+        /// (<see cref="OrderedWork"/>). A failed message is an outcome with its error, and the others go on (as
+        /// Save-Edi2Message goes on after an item's error); only cancellation ends the enumeration early. <paramref name="progressFor"/>
+        /// gives each message's download its own byte count to report to, if wanted.
+        /// </summary>
+        public static IAsyncEnumerable<SaveOutcome> SaveEachAsync(Edi2ApiClient api, IEnumerable<SaveRequest> requests, string folder, bool overwrite,
+            int throttleLimit, CancellationToken cancellationToken = default, Func<Guid, IProgress<long>?>? progressFor = null) =>
+            SaveEachAsync(api, OrderedWork.Async(requests), folder, overwrite, throttleLimit, cancellationToken, progressFor);
+
+        /// <summary>The same for requests that arrive while earlier ones are saved (an <see cref="AsyncFeed{T}"/> of piped records).</summary>
+        public static async IAsyncEnumerable<SaveOutcome> SaveEachAsync(Edi2ApiClient api, IAsyncEnumerable<SaveRequest> requests, string folder, bool overwrite,
+            int throttleLimit, [EnumeratorCancellation] CancellationToken cancellationToken = default, Func<Guid, IProgress<long>?>? progressFor = null)
+        {
+            if (api is null) throw new ArgumentNullException(nameof(api));
+            using (var slots = new TransferSlots(throttleLimit))
+            {
+                async Task<SaveOutcome> SaveOneAsync(SaveRequest request, CancellationToken token)
+                {
+                    try
+                    {
+                        var progress = progressFor?.Invoke(request.MessageId);
+                        var result = request.MarkForHerId > 0
+                            ? await SaveAndMarkAsync(api, request.MessageId, request.MarkForHerId, folder, overwrite, token, progress, slots).ConfigureAwait(false)
+                            : new SaveAndMarkResult(await slots.DownloadAsync(() => SaveAsync(api, request.MessageId, folder, overwrite, token, progress), token).ConfigureAwait(false), null, null);
+                        return new SaveOutcome(request, result, null);
+                    }
+                    catch (Exception e) when (!(e is OperationCanceledException && token.IsCancellationRequested))
+                    {
+                        return new SaveOutcome(request, null, e);
+                    }
+                }
+
+                await foreach (var done in OrderedWork.RunAsync(requests, OrderedWork.WindowFor(throttleLimit), SaveOneAsync, cancellationToken).ConfigureAwait(false))
+                {
+                    foreach (var outcome in done) yield return outcome.GetAwaiter().GetResult(); // only a cancellation throws
+                }
             }
         }
 

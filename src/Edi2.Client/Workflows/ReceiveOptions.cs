@@ -30,6 +30,22 @@ namespace Edi2.Workflows
         /// <summary>How long to wait for another run on the same state file to finish. Zero: fail at once.</summary>
         public TimeSpan LockTimeout { get; set; } = TimeSpan.Zero;
 
+        /// <summary>The largest <see cref="ThrottleLimit"/>.</summary>
+        public const int MaxThrottleLimit = 64;
+
+        private int _throttleLimit = 4;
+
+        /// <summary>
+        /// How many downloads (and, apart from them, how many marks) may run at once (1 to <see cref="MaxThrottleLimit"/>).
+        /// 1 receives one message after the other: download, mark, offset.
+        /// </summary>
+        public int ThrottleLimit
+        {
+            get => _throttleLimit;
+            set => _throttleLimit = value >= 1 && value <= MaxThrottleLimit ? value
+                : throw new ArgumentOutOfRangeException(nameof(ThrottleLimit), value, $"ThrottleLimit must be 1 to {MaxThrottleLimit}.");
+        }
+
         /// <summary>Notifications per request (1-1000).</summary>
         public int PageSize { get; set; } = 100;
 

@@ -28,6 +28,13 @@ namespace Edi2.Workflows
     /// (<see cref="MessageFiles.SaveAndMarkAsync"/>, the step both use). Every other failure
     /// (cut download, connection, 5xx, 401/403/423, a disk error) stops the run.
     /// </para>
+    /// <para>
+    /// With <see cref="ReceiveOptions.ThrottleLimit"/> above 1, up to that many downloads and as many marks run at once
+    /// (<see cref="TransferSlots"/>), a few notifications ahead of the offset (<see cref="OrderedWork"/>); the events still come
+    /// in notification order, and the offset is written once per contiguous run of notifications at the head that are all
+    /// saved and marked, so it never passes one that is not. A failure stops the run there as above; messages after it that
+    /// were already saved are found on disk by the rerun (kept, marked again). A limit of 1 is the sequential order above.
+    /// </para>
     /// <para>The state file is locked for the whole run (<c>&lt;state&gt;.lock</c>, opened exclusively), so two runs on one state
     /// file cannot both work; the second waits up to <see cref="ReceiveOptions.LockTimeout"/> and then fails.</para>
     /// </summary>
@@ -115,40 +122,94 @@ namespace Edi2.Workflows
 
                 long offset = state.Offset;
                 var progress = new ReceiveProgress { Offset = offset };
-                await foreach (var notification in api.GetAllNotificationsAsync(_options.HerIds, offset, _options.PageSize, cancellationToken).ConfigureAwait(false))
+                using (var slots = new TransferSlots(_options.ThrottleLimit))
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (notification.Offset <= offset) continue; // already handled; a server should not send it again
-
-                    ReceiveEvent? happened = null;
-                    if (string.Equals(notification.Type, "NewMessage", StringComparison.OrdinalIgnoreCase))
+                    var notifications = After(api.GetAllNotificationsAsync(_options.HerIds, offset, _options.PageSize, cancellationToken), offset);
+                    // A message for two of our HER-ids has two notifications: the second waits for the first, finds the file and only marks.
+                    var byMessage = new Dictionary<Guid, Task>();
+                    Task<(Edi2Notification Notification, ReceiveEvent? Event)> Start(Edi2Notification n, CancellationToken token)
                     {
-                        happened = await ReceiveAsync(api, notification, progress, cancellationToken).ConfigureAwait(false);
+                        Task? earlier = n.RelatedMessageId is Guid id && byMessage.TryGetValue(id, out var t) ? t : null;
+                        var task = HandleAsync(api, n, earlier, slots, token);
+                        if (n.RelatedMessageId is Guid related) byMessage[related] = task;
+                        return task;
                     }
-                    else if (_options.IncludeOtherNotifications)
+                    await foreach (var done in OrderedWork.RunAsync(notifications, OrderedWork.WindowFor(_options.ThrottleLimit), Start, cancellationToken).ConfigureAwait(false))
                     {
-                        happened = new ReceiveEvent(ReceiveEventKind.Other, notification, null, null, null);
+                        // The contiguous run of finished notifications at the head: everything up to the last one that
+                        // succeeded is saved and marked, so the offset moves past it, in one write. A failure stops the
+                        // run right after, the offset before it.
+                        var handled = done.TakeWhile(t => t.Status == TaskStatus.RanToCompletion).Select(t => t.Result).ToList();
+                        if (handled.Count > 0)
+                        {
+                            offset = handled[handled.Count - 1].Notification.Offset;
+                            state.Offset = offset;
+                            state.UpdatedAt = DateTimeOffset.UtcNow;
+                            ReceiveStateFile.Write(StatePath, state);
+                        }
+                        foreach (var item in handled)
+                        {
+                            if (item.Notification.RelatedMessageId is Guid finished && byMessage.TryGetValue(finished, out var last) && last.IsCompleted) byMessage.Remove(finished);
+                            Count(progress, item.Event);
+                            progress.Notifications++;
+                            progress.Offset = offset;
+                            if (item.Event != null) yield return item.Event;
+                            yield return new ReceiveEvent(ReceiveEventKind.Progress, null, null, null, progress.Copy());
+                        }
+                        if (handled.Count < done.Count) done[handled.Count].GetAwaiter().GetResult(); // throws its failure
                     }
-
-                    // Everything up to and including this notification is safe: move the offset past it.
-                    offset = notification.Offset;
-                    state.Offset = offset;
-                    state.UpdatedAt = DateTimeOffset.UtcNow;
-                    ReceiveStateFile.Write(StatePath, state);
-                    progress.Notifications++;
-                    progress.Offset = offset;
-
-                    if (happened != null) yield return happened;
-                    yield return new ReceiveEvent(ReceiveEventKind.Progress, null, null, null, progress.Copy());
                 }
             }
         }
 
-        private async Task<ReceiveEvent> ReceiveAsync(Edi2ApiClient api, Edi2Notification notification, ReceiveProgress progress, CancellationToken cancellationToken)
+        /// <summary>Notifications after <paramref name="offset"/> and after each other: one handled already (a server should not send it again) is passed.</summary>
+        private static async IAsyncEnumerable<Edi2Notification> After(IAsyncEnumerable<Edi2Notification> notifications, long offset)
+        {
+            await foreach (var notification in notifications.ConfigureAwait(false))
+            {
+                if (notification.Offset <= offset) continue;
+                offset = notification.Offset;
+                yield return notification;
+            }
+        }
+
+        private static void Count(ReceiveProgress progress, ReceiveEvent? happened)
+        {
+            if (happened is null) return;
+            if (happened.Kind == ReceiveEventKind.Skipped)
+            {
+                progress.Skipped++;
+            }
+            else if (happened.Saved is Edi2SavedMessage saved)
+            {
+                if (saved.AlreadyPresent)
+                {
+                    progress.AlreadyPresent++;
+                }
+                else
+                {
+                    progress.Downloaded++;
+                    progress.Bytes += saved.Length;
+                }
+            }
+        }
+
+        private async Task<(Edi2Notification Notification, ReceiveEvent? Event)> HandleAsync(Edi2ApiClient api, Edi2Notification notification, Task? earlier,
+            TransferSlots slots, CancellationToken cancellationToken)
+        {
+            if (earlier != null) await OrderedWork.Finished(earlier).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (string.Equals(notification.Type, "NewMessage", StringComparison.OrdinalIgnoreCase))
+            {
+                return (notification, await ReceiveAsync(api, notification, slots, cancellationToken).ConfigureAwait(false));
+            }
+            return (notification, _options.IncludeOtherNotifications ? new ReceiveEvent(ReceiveEventKind.Other, notification, null, null, null) : null);
+        }
+
+        private async Task<ReceiveEvent> ReceiveAsync(Edi2ApiClient api, Edi2Notification notification, TransferSlots slots, CancellationToken cancellationToken)
         {
             if (!(notification.RelatedMessageId is Guid id) || id == Guid.Empty)
             {
-                progress.Skipped++;
                 return new ReceiveEvent(ReceiveEventKind.Skipped, notification, null,
                     notification.UnreadableRelatedMessageId is string unreadable
                         ? $"NewMessage notification {notification.Id} (offset {notification.Offset}) names '{unreadable}' as its message, which is not a message id (a GUID); there is nothing to download, so it is passed over."
@@ -169,7 +230,7 @@ namespace Edi2.Workflows
             SaveAndMarkResult step;
             try
             {
-                step = await MessageFiles.SaveAndMarkAsync(api, id, receiver, _options.Folder, overwrite: false, cancellationToken).ConfigureAwait(false);
+                step = await MessageFiles.SaveAndMarkAsync(api, id, receiver, _options.Folder, overwrite: false, cancellationToken, slots: slots).ConfigureAwait(false);
             }
             catch (Edi2ApiException e) when (MessageFiles.IsGone(e)) // the download's: the step returns a failed mark, never throws it
             {
@@ -180,23 +241,12 @@ namespace Edi2.Workflows
                         $"The run stops here rather than pass over a message that may not be there yet; the next run tries again, and passes it over once the notification is older than {_options.NotFoundGracePeriod.TotalMinutes:0.#} minutes. {e.Message}",
                         id, e.StatusCode, e.ErrorCode, e.RequestId, e.ValidationErrors, e);
                 }
-                progress.Skipped++;
                 return new ReceiveEvent(ReceiveEventKind.Skipped, notification, null,
                     $"Message {id} (HER-id {receiver}, offset {notification.Offset}) is no longer at NHN (HTTP {e.StatusCode}: purged or withdrawn), so there is nothing to save; passed over. {e.Message}", null);
             }
             // Any other failed mark stops the run before the offset moves, so the next run marks it (the file is kept).
             if (step.MarkError != null) ExceptionDispatchInfo.Capture(step.MarkError).Throw();
-            var saved = step.Saved;
-            if (saved.AlreadyPresent)
-            {
-                progress.AlreadyPresent++;
-            }
-            else
-            {
-                progress.Downloaded++;
-                progress.Bytes += saved.Length;
-            }
-            return new ReceiveEvent(ReceiveEventKind.Saved, notification, saved, step.Warning, null);
+            return new ReceiveEvent(ReceiveEventKind.Saved, notification, step.Saved, step.Warning, null);
         }
 
         private ReceiveState NewState() => new ReceiveState

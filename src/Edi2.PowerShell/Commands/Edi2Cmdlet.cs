@@ -185,6 +185,87 @@ namespace Edi2.PowerShell.Commands
                 return true;
             });
 
+        private Task? _background;
+        private Task? _backgroundDone;
+        private CancellationTokenSource? _backgroundAbandon;
+
+        /// <summary>
+        /// Engine work that spans the cmdlet's records (fed with piped input as it comes): it runs off the pipeline thread
+        /// from now on, and what it <see cref="Post"/>s is done on the pipeline thread whenever the cmdlet calls
+        /// <see cref="PumpBackground"/> (in each record) and, to its end, <see cref="FinishBackground"/> (EndProcessing).
+        /// As with <see cref="Run{T}"/>, a posted action that throws cancels the work and waits for it; so does Ctrl+C.
+        /// </summary>
+        protected void StartBackground(Func<CancellationToken, Task> work)
+        {
+            if (_background != null) throw new InvalidOperationException("Background work is running already.");
+            var queue = new BlockingCollection<Action>();
+            _pipelineWork = queue;
+            _backgroundAbandon = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            var token = _backgroundAbandon.Token;
+            using (Edi2TraceScope.Begin(TraceToVerbose))
+            {
+                _background = Task.Run(() => work(token));
+            }
+            _backgroundDone = _background.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+        }
+
+        /// <summary>Does what the background work has posted so far; while <paramref name="waitWhile"/> holds, waits for more.</summary>
+        protected void PumpBackground(Func<bool>? waitWhile = null)
+        {
+            var queue = _pipelineWork ?? throw new InvalidOperationException("No background work is running.");
+            try
+            {
+                while (true)
+                {
+                    if (queue.TryTake(out var action))
+                    {
+                        action();
+                        continue;
+                    }
+                    if (queue.IsCompleted)
+                    {
+                        _background!.GetAwaiter().GetResult(); // ended early: its failure (or cancellation) is the cmdlet's
+                        throw new InvalidOperationException("The background work ended before its input did.");
+                    }
+                    if (waitWhile is null || !waitWhile()) return;
+                    if (queue.TryTake(out action, 50)) action();
+                }
+            }
+            catch
+            {
+                AbandonBackground();
+                throw;
+            }
+        }
+
+        /// <summary>Does everything the background work posts until it ends, then throws its failure if it failed.</summary>
+        protected void FinishBackground()
+        {
+            if (_background is null) return;
+            var queue = _pipelineWork!;
+            try
+            {
+                foreach (var action in queue.GetConsumingEnumerable()) action();
+            }
+            catch
+            {
+                AbandonBackground();
+                throw;
+            }
+            _pipelineWork = null;
+            var finished = _background;
+            _background = null;
+            finished.GetAwaiter().GetResult();
+        }
+
+        private void AbandonBackground()
+        {
+            _backgroundAbandon?.Cancel();
+            _backgroundDone?.Wait(); // what it posts meanwhile is dropped; its own failure is the cancellation's
+            _pipelineWork = null;
+            _background = null;
+        }
+
         /// <summary>From engine work: do this on the pipeline thread (Write* may only be called there).</summary>
         protected void Post(Action action)
         {

@@ -48,6 +48,11 @@ namespace Edi2.PowerShell.Commands
         [ValidateRange(1, 1000)]
         public int PageSize { get; set; } = 100;
 
+        /// <summary>How many downloads (and apart from them, marks) run at once (1-64); 1 receives one message after the other.</summary>
+        [Parameter]
+        [ValidateRange(1, ReceiveOptions.MaxThrottleLimit)]
+        public int ThrottleLimit { get; set; } = 4;
+
         protected override void ProcessRecordCore()
         {
             var session = ResolveSession();
@@ -61,6 +66,7 @@ namespace Edi2.PowerShell.Commands
                     IncludeOtherNotifications = IncludeOtherNotifications,
                     LockTimeout = LockTimeout,
                     PageSize = PageSize,
+                    ThrottleLimit = ThrottleLimit,
                 });
             }
             catch (ArgumentException e)

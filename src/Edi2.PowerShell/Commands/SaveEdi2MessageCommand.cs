@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using Edi2.Model;
 using Edi2.PowerShell.Completion;
 using Edi2.PowerShell.Identity;
@@ -44,6 +46,15 @@ namespace Edi2.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>How many piped messages are downloaded (and apart from that, marked) at once (1-64); 1 saves one after the other.</summary>
+        [Parameter]
+        [ValidateRange(1, ReceiveOptions.MaxThrottleLimit)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        private readonly Queue<int> _pending = new Queue<int>(); // the receiver HER-id of each message fed and not yet written
+        private AsyncFeed<SaveRequest>? _feed;
+        private Edi2Session? _feedSession;
+
         protected override void BeginProcessingCore()
         {
             _folder = GetUnresolvedProviderPathFromPSPath(Path);
@@ -71,6 +82,19 @@ namespace Edi2.PowerShell.Commands
                 // Asked before the download, so the engine does save and mark as one step.
                 bool mark = MarkDownloaded && ShouldProcess($"message {id} for HER-id {ReceiverHerId}", "Mark downloaded");
 
+                if (ThrottleLimit > 1)
+                {
+                    // Concurrent: fed to engine work that saves as records come; outcomes are written in order, here
+                    // as they are ready and at the end. Reading ahead stops a window beyond the oldest not yet written.
+                    if (_feedSession != null && !ReferenceEquals(_feedSession, session)) FinishFeed();
+                    if (_feed is null) StartFeed(session);
+                    _pending.Enqueue(ReceiverHerId);
+                    progress.Update($"Message {id}: downloading ({ThrottleLimit} at once)", $"{_saved} saved; to {folder}", force: true);
+                    _feed!.Add(new SaveRequest(id, mark ? ReceiverHerId : 0));
+                    PumpBackground(() => _pending.Count >= OrderedWork.WindowFor(ThrottleLimit));
+                    continue;
+                }
+
                 Edi2SavedMessage saved;
                 SaveAndMarkResult? marked = null;
                 try
@@ -89,13 +113,73 @@ namespace Edi2.PowerShell.Commands
                     WriteItemError(e, id);
                     continue;
                 }
-                if (saved.AlreadyPresent) WriteVerbose($"{saved.Path} is already there (complete); kept, not downloaded again. -Force downloads it again.");
-                if (MarkDownloaded) saved.ReceiverHerId = ReceiverHerId;
-                if (marked?.Warning != null) WriteWarning(marked.Warning);
-                // The file is safe: say so by writing it out, and report that the mark failed.
-                if (marked?.MarkError != null) WriteItemError(marked.MarkError, id);
-                WriteOutput(session, saved);
+                WriteSaved(session, saved, marked, ReceiverHerId);
             }
+        }
+
+        protected override void EndProcessingCore() => FinishFeed();
+
+        /// <summary>Starts the engine work that saves what is fed to it, ThrottleLimit at once, posting each outcome in order.</summary>
+        private void StartFeed(Edi2Session session)
+        {
+            var feed = new AsyncFeed<SaveRequest>();
+            _feed = feed;
+            _feedSession = session;
+            var progress = _progress!;
+            string folder = _folder!;
+            Func<Guid, IProgress<long>?>? bytes = progress.Enabled
+                ? id => ReportTo(received => progress.Update($"Message {id}: {ByteSizes.Format(received)} received", $"{_saved} saved; to {folder}"))
+                : (Func<Guid, IProgress<long>?>?)null;
+            StartBackground(async token =>
+            {
+                await foreach (var outcome in MessageFiles.SaveEachAsync(session.Api, feed.ReadAllAsync(token), folder, Force, ThrottleLimit, token, bytes).ConfigureAwait(false))
+                {
+                    Post(() => Write(outcome));
+                }
+            });
+
+            void Write(SaveOutcome outcome)
+            {
+                int receiver = _pending.Dequeue();
+                Guid id = outcome.Request.MessageId;
+                CurrentTarget = id;
+                if (outcome.Result is null)
+                {
+                    if (outcome.Error is Exception error && ErrorRecords.IsExpected(error)) WriteItemError(error, id);
+                    else if (outcome.Error != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(outcome.Error).Throw();
+                    return;
+                }
+                _saved++;
+                progress.Update($"Message {id}: saved", $"{_saved} saved; to {folder}");
+                WriteSaved(session, outcome.Result.Saved, outcome.Request.MarkForHerId > 0 ? outcome.Result : null, receiver);
+            }
+        }
+
+        /// <summary>No more input for the running feed: writes the rest of its outcomes as they come.</summary>
+        private void FinishFeed()
+        {
+            if (_feed is null) return;
+            _feed.Complete();
+            try
+            {
+                FinishBackground();
+            }
+            finally
+            {
+                _feed.Dispose();
+                _feed = null;
+                _feedSession = null;
+            }
+        }
+
+        /// <summary>The file is safe: say so by writing it out, with the mark's warning or error.</summary>
+        private void WriteSaved(Edi2Session session, Edi2SavedMessage saved, SaveAndMarkResult? marked, int receiverHerId)
+        {
+            if (saved.AlreadyPresent) WriteVerbose($"{saved.Path} is already there (complete); kept, not downloaded again. -Force downloads it again.");
+            if (MarkDownloaded) saved.ReceiverHerId = receiverHerId;
+            if (marked?.Warning != null) WriteWarning(marked.Warning);
+            if (marked?.MarkError != null) WriteItemError(marked.MarkError, saved.MessageId);
+            WriteOutput(session, saved);
         }
     }
 }

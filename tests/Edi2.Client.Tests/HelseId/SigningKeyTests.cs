@@ -195,6 +195,39 @@ public class SigningKeyTests
         AssertSignsVerifiably(again, TestJwks.PublicOf(jwk));
     }
 
+    [Theory]
+    [InlineData("P-256")]
+    [InlineData("RSA")]
+    public async Task One_key_signs_from_many_threads_at_once_and_every_signature_verifies(string kind)
+    {
+        // The key keeps its signature provider for every proof (made once, not per proof): shared by a session's requests.
+        string jwk = kind == "RSA" ? TestJwks.RsaJwk(2048) : TestJwks.EcJwk(kind);
+        using var key = SigningKey.FromJwk(jwk);
+        var jwts = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 64, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+            jwts.Add(ClientAssertion.Create(key, "client", "https://issuer.test", null, DateTimeOffset.UtcNow)));
+
+        var publicKey = new JsonWebKey(TestJwks.PublicOf(jwk));
+        foreach (string jwt in jwts)
+        {
+            var result = await new JsonWebTokenHandler().ValidateTokenAsync(jwt, new TokenValidationParameters
+            {
+                IssuerSigningKey = publicKey, ValidateIssuer = false, ValidateAudience = false, ValidateLifetime = false,
+            });
+            Assert.True(result.IsValid, result.Exception?.Message);
+        }
+        Assert.Equal(64, jwts.Distinct().Count());
+    }
+
+    [Fact]
+    public void A_disposed_key_refuses_to_sign()
+    {
+        var key = SigningKey.FromJwk(TestJwks.EcJwk());
+        AssertSignsVerifiably(key, key.ExportPublicJwk());
+        key.Dispose();
+        Assert.ThrowsAny<ObjectDisposedException>(() => ClientAssertion.Create(key, "client", "https://issuer.test", null, DateTimeOffset.UtcNow));
+    }
+
     [Fact]
     public void Pem_files_load_through_the_same_entry_point_as_jwk_files()
     {

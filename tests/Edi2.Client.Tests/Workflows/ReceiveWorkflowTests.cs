@@ -76,7 +76,7 @@ public sealed class ReceiveWorkflowTests
         {
             context.Nhn.Edi.AddInboundMessage(FakeEdiState.ExternalSenderHerId, [Ours], MsgHead.Bytes(FakeEdiState.ExternalSenderHerId, Ours, $"m{i}", new string('d', 90_000)));
         }
-        var workflow = Workflow(context, folder.Path);
+        var workflow = Workflow(context, folder.Path, o => o.ThrottleLimit = 1); // the callback injects the fault between two messages
 
         // The fourth download breaks half-way through its ~120 KB of base64.
         var (events, error) = await WorkflowAssert.RunUntilFailureAsync(workflow, saved =>
@@ -105,7 +105,7 @@ public sealed class ReceiveWorkflowTests
         await using var context = await StartAsync();
         using var folder = new TempFolder();
         context.Nhn.Edi.AddNotifications(Ours, 6);
-        var workflow = Workflow(context, folder.Path);
+        var workflow = Workflow(context, folder.Path, o => o.ThrottleLimit = 1); // the callback injects the fault between two messages
 
         var (events, error) = await WorkflowAssert.RunUntilFailureAsync(workflow, saved =>
         {
@@ -140,7 +140,7 @@ public sealed class ReceiveWorkflowTests
         using var stateFolder = new TempFolder();
         context.Nhn.Edi.AddNotifications(Ours, 6);
         string statePath = stateFolder.Combine("receive.json");
-        var workflow = Workflow(context, folder.Path, o => o.StatePath = statePath);
+        var workflow = Workflow(context, folder.Path, o => { o.StatePath = statePath; o.ThrottleLimit = 1; }); // a write after each message
         string aside = statePath + ".aside";
 
         // A real file-system failure at the commit point: after the third message, the state file's name is taken by a

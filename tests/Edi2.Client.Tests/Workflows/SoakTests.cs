@@ -33,10 +33,10 @@ public sealed class SoakTests(ITestOutputHelper output)
         _ => ApiFault.Delay(TimeSpan.FromMilliseconds(random.Next(0, 50))),
     };
 
-    // ThrottleLimit is test data: 1 is today's sequential order. ReceiveOptions gets its throttle limit with issue 13's
-    // concurrent receive (another branch); when it has it, add 4 here and pass the value on in Options below.
+    // 1 is the sequential order; 4 is the default, downloads and marks running concurrently ahead of the offset.
     [Theory]
     [InlineData(1)]
+    [InlineData(4)]
     public async Task Receives_every_message_once_and_marked_through_random_faults_rerunning_after_each_failure(int throttleLimit)
     {
         int messages = FromEnvironment("EDI2_SOAK_MESSAGES", 150);
@@ -56,8 +56,7 @@ public sealed class SoakTests(ITestOutputHelper output)
             context.Nhn.Faults.FailAtRandom(method, path, FaultRate, random, AnyFault);
         }
 
-        var options = new ReceiveOptions([Ours], folder.Path) { PageSize = 50 };
-        Assert.Equal(1, throttleLimit); // see above: no ReceiveOptions.ThrottleLimit to set yet
+        var options = new ReceiveOptions([Ours], folder.Path) { PageSize = 50, ThrottleLimit = throttleLimit };
         int runs = 0, failures = 0;
         var seen = new List<Guid>();
         while (true)

@@ -57,7 +57,7 @@ internal static class WorkflowAssert
 
     /// <summary>
     /// Runs until it fails, calling <paramref name="afterSaved"/> with the count of Saved events each time one arrives (the
-    /// workflow waits meanwhile: the next notification has not been touched yet).
+    /// workflow waits meanwhile and, at ThrottleLimit 1, has not touched the next notification yet).
     /// </summary>
     public static async Task<(List<ReceiveEvent> Events, Exception Error)> RunUntilFailureAsync(ReceiveWorkflow workflow, Action<int> afterSaved)
     {

@@ -18,6 +18,7 @@ public sealed class FakeApiOptions : LockedOptions
     private TimeSpan _streamKeepAliveInterval = TimeSpan.FromSeconds(1);
     private long _maxDocumentBytes = 35L * 1024 * 1024;
     private string? _pathBase;
+    private TimeSpan _latency;
 
     /// <summary>
     /// RFC 9449 §9 resource-server nonces: a proof without this API's own nonce gets 401 use_dpop_nonce
@@ -77,6 +78,12 @@ public sealed class FakeApiOptions : LockedOptions
         get => Get(ref _pathBase);
         set => Set(ref _pathBase, value is null || value.StartsWith('/') ? value?.TrimEnd('/') : throw new ArgumentException("Must start with '/'.", nameof(value)));
     }
+
+    /// <summary>
+    /// Models the network: every request (API and HelseID) waits this long before it is handled. Zero (the default) adds
+    /// nothing. For benchmarks and tests of concurrency, where a loopback call would otherwise cost next to nothing.
+    /// </summary>
+    public TimeSpan Latency { get => Get(ref _latency); set => Set(ref _latency, NotNegative(value)); }
 
     /// <summary>
     /// Counts one notification event written to a stream. True when this event used up the armed
