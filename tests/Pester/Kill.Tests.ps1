@@ -8,7 +8,8 @@ BeforeDiscovery {
     $script:ThrottleLimits = @(@{ ThrottleLimit = 1 }, @{ ThrottleLimit = 4 })
 }
 
-Describe 'Receive-Edi2Message killed at random moments' {
+# One fake NHN, client and inbox per throttle limit, so each limit's run starts from nothing.
+Describe 'Receive-Edi2Message killed at random moments, throttle limit <ThrottleLimit>' -ForEach $ThrottleLimits {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'FakeNhn.ps1')
         Import-Edi2TestModule
@@ -95,7 +96,7 @@ Set-Content -LiteralPath $Ready -Value 'done'
         if ($script:Fake) { Stop-FakeNhn -Fake $script:Fake }
     }
 
-    It 'leaves every message on disk once and marked, and no temporary file, at throttle limit <ThrottleLimit>' -ForEach $ThrottleLimits {
+    It 'leaves every message on disk once and marked, and no temporary file, at throttle limit <ThrottleLimit>' {
         $folder = (New-Item -ItemType Directory -Path (Join-Path $TestDrive "inbox-$ThrottleLimit") -Force).FullName
         $random = [System.Random]::new($Seed)
         $killed = 0
