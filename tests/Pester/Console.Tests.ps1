@@ -310,7 +310,7 @@ Describe 'The console a person sees (interactive pwsh in tmux)' {
                 @($lines).Count -gt 0 -and $lines[-1] -like '*(default is "Y"):'
             }
             $null = Invoke-ConsoleCommand -Session $Console -Command "Connect-Edi2 -ClientId rot-$Width -KeyPath `$RotationKey -Authority `$Authority -ApiBaseUri `$ApiBaseUri"
-            $operation = "Performing the operation `"Replace HelseID client 'rot-$Width''s key with a new ES256 key registered through self-service at $($Fake.ApiBaseUri)`" on target `"$key`"."
+            $operation = "Performing the operation `"Replace the key of HelseID client 'rot-$Width' with a new ES256 key registered through self-service at $($Fake.ApiBaseUri)`" on target `"$key`"."
 
             $screen = @(Invoke-ConsoleCommand -Session $Console -Command 'Update-Edi2ClientKey -SelfServiceUri $ApiBaseUri -Algorithm ES256' -UntilScreen $asking -Because 'the -Confirm prompt (ConfirmImpact High)')
             $asked = @(Get-LastOutput $Console -Asking)

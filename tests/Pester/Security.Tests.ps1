@@ -61,6 +61,9 @@ Describe 'Requests go only under the API base' {
         Get-FakeNhnErrorId $err[0] | Should -Be 'Edi2.InvalidArgument'
         $err[0].Exception.Message | Should -BeLike "*'$path'*"
         $err[0].Exception.Message | Should -BeLike "*$($script:Fake.ApiBaseUri)*"
+        # What PowerShell prints is the message, without the engine's parameter name that .NET appends.
+        $err[0].ToString() | Should -Not -BeLike "*(Parameter '*"
+        $err[0].ToString() | Should -BeLike "*'$path'*"
         $script:Capture.Pending() | Should -BeFalse
     }
 

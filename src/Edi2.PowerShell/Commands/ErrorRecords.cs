@@ -33,7 +33,22 @@ namespace Edi2.PowerShell.Commands
                     RecommendedAction = "Report it as a bug in Edi2 (see the message). Running the command again may work.",
                 };
             }
+            else if (e is ArgumentException { ParamName: string name } && WithoutParameterName(e.Message, name) is string message)
+            {
+                record.ErrorDetails = new ErrorDetails(message);
+            }
             return record;
+        }
+
+        // The framework ends an ArgumentException's message with the engine's parameter name (" (Parameter 'path')", or a
+        // line "Parameter name: path" on .NET Framework), which is not the cmdlet's: the user reads the message alone.
+        private static string? WithoutParameterName(string message, string name)
+        {
+            foreach (string suffix in new[] { $" (Parameter '{name}')", $"{Environment.NewLine}Parameter name: {name}" })
+            {
+                if (message.EndsWith(suffix, StringComparison.Ordinal)) return message.Substring(0, message.Length - suffix.Length);
+            }
+            return null;
         }
 
         // Errors a cmdlet finds itself, with no engine exception to classify.

@@ -51,7 +51,7 @@ namespace Edi2.PowerShell.Commands
             CurrentTarget = store.Location;
             Uri selfService = SelfServiceUri ?? Edi2Endpoints.SelfService(session.Environment);
             if (!ShouldProcess(store.Location,
-                $"Replace HelseID client '{session.ClientId}''s key with a new {Algorithm} key registered through self-service at {selfService}")) return;
+                $"Replace the key of HelseID client '{session.ClientId}' with a new {Algorithm} key registered through self-service at {selfService}")) return;
 
             var options = new ClientKeyRotationOptions
             {
