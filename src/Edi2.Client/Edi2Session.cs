@@ -215,7 +215,7 @@ namespace Edi2
 
         // One HttpClient per session, for HelseID and the API alike, so both go through the same proxy settings.
         // No redirects: one would carry the token, a proof or (for a 307 from the token endpoint) the client assertion to another host.
-        private static HttpClient NewHttpClient(HttpMessageHandler? handler) =>
+        internal static HttpClient NewHttpClient(HttpMessageHandler? handler) =>
             new HttpClient(handler ?? new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate, AllowAutoRedirect = false })
             {
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan, // each request has its own timeout

@@ -119,6 +119,7 @@ if (connectLine is not null)
     Console.WriteLine("  Import-Module ./out/Edi2/Edi2.psd1");
     Console.WriteLine("  " + connectLine);
     Console.WriteLine($"  Get-Edi2Notification -HerId {Sandbox.HerId} | Get-Edi2Message");
+    Console.WriteLine($"  Update-Edi2ClientKey -SelfServiceUri {server.Issuer} -Algorithm ES256   # key rotation, against the fake's self-service");
     Console.WriteLine("Or without a client key, through the test token service:");
     Console.WriteLine("  " + testTokenLine);
 }

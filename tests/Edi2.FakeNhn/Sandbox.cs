@@ -43,6 +43,8 @@ public static class Sandbox
             PublicJwk = JsonSerializer.SerializeToElement(publicJwk),
             HeridClaim = "0",
             ClientName = "Edi2 sandbox",
+            // The self-service scope too, so that Update-Edi2ClientKey can be tried against the fake's self-service endpoint.
+            Scopes = ["nhn:msh/api", "nhn:selvbetjening/client"],
         });
         foreach (int herId in new[] { HerId, OtherHerId }) server.Edi.SetConfiguration(herId, ClientId, clientLocked: false);
         for (int i = 1; i <= 3; i++)

@@ -37,7 +37,7 @@ namespace Edi2.Workflows
             Edi2Endpoints.RequireSecure(options.SelfServiceUri, "self-service URI");
             _options = options;
             _clock = clock ?? TimeProvider.System;
-            _http = new HttpClient(handler ?? new HttpClientHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+            _http = Edi2Session.NewHttpClient(handler); // the sessions' client: no redirect is followed with a token or an assertion
         }
 
         /// <summary>Test hook: called after each <see cref="KeyRotationStep"/>; a throw there is a crash at that point.</summary>

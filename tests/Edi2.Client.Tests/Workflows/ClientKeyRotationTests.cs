@@ -142,6 +142,23 @@ public sealed class ClientKeyRotationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_redirect_from_self_service_is_not_followed_with_the_token_and_the_file_is_untouched()
+    {
+        string path = NewClient();
+        string old = File.ReadAllText(path);
+        await using var capture = new LoopbackHttpServer();
+        await using var selfService = new LoopbackHttpServer((_, _) => (307, $"Location: {capture.BaseUri}v1/client-secret\r\n", ""));
+        using var rotation = Rotation(selfService: selfService.BaseUri);
+
+        var e = await Assert.ThrowsAnyAsync<Edi2Exception>(() => rotation.RotateAsync(new KeyFileStore(path)));
+
+        Assert.Contains("307", e.ToString());
+        Assert.Equal(0, capture.Connections); // the token and its proof went nowhere else
+        Assert.Equal(old, File.ReadAllText(path));
+        Assert.False(File.Exists(path + KeyFileStore.PendingSuffix));
+    }
+
+    [Fact]
     public async Task The_old_key_keeps_working_where_self_service_keeps_previous_keys()
     {
         _nhn.SelfService.KeepPreviousKeys = true;
