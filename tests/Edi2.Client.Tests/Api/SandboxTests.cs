@@ -35,6 +35,32 @@ public class SandboxTests
     }
 
     [Fact]
+    public async Task The_sandbox_client_can_try_key_rotation_against_the_fakes_self_service()
+    {
+        await using var nhn = await FakeNhnServer.StartAsync();
+        string folder = Directory.CreateTempSubdirectory("edi2-sandbox-").FullName;
+        try
+        {
+            Sandbox.Prepare(nhn, folder);
+            string keyPath = Path.Combine(folder, Sandbox.KeyFileName);
+            using var rotation = new Edi2.Workflows.ClientKeyRotation(new Edi2.Workflows.ClientKeyRotationOptions
+            {
+                ClientId = Sandbox.ClientId, Authority = new Uri(nhn.Issuer), SelfServiceUri = nhn.BaseUri, Algorithm = "ES256",
+            });
+
+            var result = await rotation.RotateAsync(new Edi2.Workflows.KeyFileStore(keyPath));
+
+            var options = new Edi2ConnectionOptions { ClientId = Sandbox.ClientId, Authority = new Uri(nhn.Issuer), ApiBaseUri = nhn.BaseUri };
+            using var session = await Edi2Session.ConnectAsync(options, SigningKey.FromFile(keyPath));
+            Assert.Equal(result.Thumbprint, session.ClientKeyThumbprint);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_sandbox_test_token_line_works_without_a_client_key()
     {
         await using var nhn = await FakeNhnServer.StartAsync();
