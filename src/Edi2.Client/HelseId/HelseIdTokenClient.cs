@@ -166,7 +166,7 @@ namespace Edi2.HelseId
                         $"HelseID ({authority}) rejected the authentication of {client} ({said}). Check the client id, that this key (kid {_clientKey.KeyId ?? "none"}, jkt {_clientKey.Thumbprint}) is registered for the client in HelseID self-service, that the environment is right, and this machine's clock.");
                 case "invalid_scope":
                     return Fail(AuthenticationErrorReason.InvalidScope, _settings.ClientId,
-                        $"HelseID ({authority}) refused the scope '{_settings.Scope}' for {client} ({said}). Check that the client configuration has the scope nhn:msh/api (API 'Meldingstjener REST API', audience nhn:msh) in HelseID self-service.");
+                        $"HelseID ({authority}) refused the scope '{_settings.Scope}' for {client} ({said}). Check that the client configuration has the scope {_settings.Scope}{(_settings.Scope == "nhn:msh/api" ? " (API 'Meldingstjener REST API', audience nhn:msh)" : "")} in HelseID self-service.");
                 case "invalid_dpop_proof":
                     return Fail(AuthenticationErrorReason.InvalidDPoPProof, _settings.ClientId,
                         $"HelseID ({authority}) rejected the DPoP proof for {client} ({said}). Check this machine's clock; if it is right, report this as a bug in Edi2.");
