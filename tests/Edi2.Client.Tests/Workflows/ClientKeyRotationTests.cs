@@ -248,6 +248,8 @@ public sealed class ClientKeyRotationTests : IAsyncLifetime
         Assert.Equal("KeyRotation.NoSelfServiceScope", e.Reason);
         Assert.Contains("nhn:selvbetjening/client", e.Message);
         Assert.Contains(ClientId, e.Message);
+        // HelseID's own refusal, kept as the cause, names the scope it refused, not the API's.
+        Assert.Contains("has the scope nhn:selvbetjening/client in HelseID self-service", e.InnerException!.Message);
         AssertUntouched(path, before);
         Assert.DoesNotContain(_nhn.Requests.Snapshot(), r => r.Path == "/v1/client-secret");
     }
