@@ -46,3 +46,22 @@ function Invoke-InFreshPowerShell {
     if ($json.Count -eq 0) { throw "$($PowerShell.FilePath) printed nothing`n$($output -join "`n")" }
     $json[-1] | ConvertFrom-Json
 }
+
+# The SecretManagement test double (tests/Modules/Microsoft.PowerShell.SecretManagement, in-memory vaults: the Gallery
+# cannot be reached here) first on $env:PSModulePath, for one test file. Returns the path to give back to
+# Remove-SecretManagementDouble in AfterAll.
+function Use-SecretManagementDouble {
+    $saved = $env:PSModulePath
+    $env:PSModulePath = (Join-Path (Join-Path $RepoRoot 'tests') 'Modules') + [System.IO.Path]::PathSeparator + $env:PSModulePath
+    # Whatever SecretManagement this session loaded before: the test double is found first from here on.
+    Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
+    $saved
+}
+
+function Remove-SecretManagementDouble([string] $SavedModulePath) {
+    if (Get-Module Microsoft.PowerShell.SecretManagement) {
+        Get-SecretVault | Unregister-SecretVault -ErrorAction SilentlyContinue
+        Remove-Module Microsoft.PowerShell.SecretManagement
+    }
+    $env:PSModulePath = $SavedModulePath
+}

@@ -133,22 +133,16 @@ Describe 'The console a person sees (interactive pwsh in tmux)' {
             $script:SaveFolder = Join-Path $folder 'saved'
             $script:Ledger = Join-Path $folder 'reservations.json'
             $script:MissingKey = Join-Path $folder 'no-such-key.json'
-            # Dot-sourced by the console's pwsh before its first prompt: the module, a session like a person's, a
-            # fixed prompt, no PSReadLine history (it would go to the user's history file) or inline predictions.
+            # Dot-sourced by the console's pwsh before its first prompt: the module and a session like a person's.
             $startup = Join-Path $folder 'startup.ps1'
             $values = [ordered]@{
                 Inbox = $Inbox; SaveFolder = $SaveFolder; Ledger = $Ledger; MissingKey = $MissingKey
                 Authority = $Fake.Issuer; ApiBaseUri = $Fake.ApiBaseUri; KeyPath = $C1Client.KeyPath
                 RotationKey = $RotationClients[$Width].KeyPath
             }
-            $lines = @(foreach ($name in $values.Keys) { "`$global:{0} = '{1}'" -f $name, $values[$name].Replace("'", "''") })
-            $lines += @(
-                "function global:prompt { '$ConsolePrompt' }"
-                'try { Set-PSReadLineOption -HistorySaveStyle SaveNothing -PredictionSource None -ErrorAction Stop } catch { }'
-                "Import-Module '$($ModuleManifest.Replace("'", "''"))' -ErrorAction Stop"
-                'Connect-Edi2 -ClientId c1 -KeyPath $KeyPath -Authority $Authority -ApiBaseUri $ApiBaseUri -ErrorAction Stop'
-            )
-            [System.IO.File]::WriteAllText($startup, ($lines -join "`n") + "`n", [System.Text.UTF8Encoding]::new($false))
+            $variables = @(foreach ($name in $values.Keys) { "`$global:{0} = '{1}'" -f $name, $values[$name].Replace("'", "''") })
+            $null = New-ConsoleStartupScript -Path $startup -Before $variables `
+                -After 'Connect-Edi2 -ClientId c1 -KeyPath $KeyPath -Authority $Authority -ApiBaseUri $ApiBaseUri -ErrorAction Stop'
             $script:Console = Start-ConsoleSession -Socket $Socket -Width $Width -Height 40 -StartupScript $startup
         }
 

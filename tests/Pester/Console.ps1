@@ -32,6 +32,20 @@ function ConvertTo-ShellWord([string] $Word) {
     "'" + $Word.Replace("'", "'\''") + "'"
 }
 
+function New-ConsoleStartupScript {
+    # Writes the script a console's pwsh dot-sources before its first prompt, and returns its path: $Before (variables,
+    # functions), then a fixed prompt, no PSReadLine history (it would go to the user's history file) or inline
+    # predictions, the module, then $After (a Connect-Edi2 line, say).
+    param([Parameter(Mandatory)] [string] $Path, [string[]] $Before = @(), [string[]] $After = @())
+    $lines = @($Before) + @(
+        "function global:prompt { '$ConsolePrompt' }"
+        'try { Set-PSReadLineOption -HistorySaveStyle SaveNothing -PredictionSource None -ErrorAction Stop } catch { }'
+        "Import-Module '$($ModuleManifest.Replace("'", "''"))' -ErrorAction Stop"
+    ) + @($After)
+    [System.IO.File]::WriteAllText($Path, ($lines -join "`n") + "`n", [System.Text.UTF8Encoding]::new($false))
+    $Path
+}
+
 function Start-ConsoleSession {
     # A detached tmux session of Width x Height running an interactive pwsh (-NoProfile -NoLogo -NoExit) that first
     # dot-sources $StartupScript. Returns once the prompt shows on an otherwise empty screen.

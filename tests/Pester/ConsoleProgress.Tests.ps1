@@ -67,16 +67,12 @@ Describe 'Progress in an interactive console (pwsh in tmux, 120 columns)' {
         $pwshWords = (@($CurrentPowerShell.FilePath) + @($CurrentPowerShell.Arguments) | ForEach-Object { "'" + $_.Replace("'", "''") + "'" }) -join ', '
 
         $startup = Join-Path $folder 'startup.ps1'
-        [System.IO.File]::WriteAllText($startup, (@(
+        $null = New-ConsoleStartupScript -Path $startup -After $connect -Before @(
             "`$global:SaveFolder = '$SaveFolder'"
             "`$global:Big = '$Big'"
             "`$global:Ledger = '$ConsoleLedger'"
-            "function global:prompt { '$ConsolePrompt' }"
-            'try { Set-PSReadLineOption -HistorySaveStyle SaveNothing -PredictionSource None -ErrorAction Stop } catch { }'
             "function global:Invoke-NonInteractive { `$w = @($pwshWords); & `$w[0] @(`$w | Select-Object -Skip 1) -NoProfile -NonInteractive -File '$nonInteractive' }"
-            "Import-Module '$($ModuleManifest.Replace("'", "''"))' -ErrorAction Stop"
-            $connect
-        ) -join "`n") + "`n", [System.Text.UTF8Encoding]::new($false))
+        )
         $script:Console = Start-ConsoleSession -Socket $Socket -Width 120 -Height 40 -StartupScript $startup
         # Every byte the console writes from here on, escape codes and all.
         $null = Invoke-Tmux $Socket @('pipe-pane', '-t', $Console.Name, '-o', "cat >> '$RawLog'")

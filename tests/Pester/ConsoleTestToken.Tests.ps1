@@ -43,14 +43,11 @@ Describe 'A test-token session in an interactive console (pwsh in tmux, <_> colu
         if ($SkipReason) { return }
         $folder = (New-Item -ItemType Directory -Path (Join-Path $TestDrive "console-$Width")).FullName
         $startup = Join-Path $folder 'startup.ps1'
-        [System.IO.File]::WriteAllText($startup, (@(
+        $null = New-ConsoleStartupScript -Path $startup -Before @(
             "`$global:ApiKey = ConvertTo-SecureString '$PlainKey' -AsPlainText -Force"
             "`$global:WrongKey = ConvertTo-SecureString '$WrongKey' -AsPlainText -Force"
             "`$global:Connect = @{ TestTokenUri = '$($Fake.Issuer)'; ApiBaseUri = '$($Fake.ApiBaseUri)'; ParentOrganizationNumber = '999999999' }"
-            "function global:prompt { '$ConsolePrompt' }"
-            'try { Set-PSReadLineOption -HistorySaveStyle SaveNothing -PredictionSource None -ErrorAction Stop } catch { }'
-            "Import-Module '$($ModuleManifest.Replace("'", "''"))' -ErrorAction Stop"
-        ) -join "`n") + "`n", [System.Text.UTF8Encoding]::new($false))
+        )
         $script:Console = Start-ConsoleSession -Socket $Socket -Width $Width -Height 40 -StartupScript $startup
     }
 

@@ -7,9 +7,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'FakeNhn.ps1')
     Import-Edi2TestModule
 
-    $script:SavedModulePath = $env:PSModulePath
-    $env:PSModulePath = (Join-Path (Join-Path $RepoRoot 'tests') 'Modules') + [System.IO.Path]::PathSeparator + $env:PSModulePath
-    Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
+    $script:SavedModulePath = Use-SecretManagementDouble
 
     $script:Keys = Join-Path $TestDrive 'keys'
     $null = New-Item -ItemType Directory -Path $script:Keys
@@ -51,11 +49,7 @@ BeforeAll {
 
 AfterAll {
     Disconnect-Edi2 -ErrorAction SilentlyContinue
-    if (Get-Module Microsoft.PowerShell.SecretManagement) {
-        Get-SecretVault | Unregister-SecretVault -ErrorAction SilentlyContinue
-        Remove-Module Microsoft.PowerShell.SecretManagement
-    }
-    $env:PSModulePath = $script:SavedModulePath
+    Remove-SecretManagementDouble $script:SavedModulePath
     if ($script:Fake) { Stop-FakeNhn -Fake $script:Fake }
 }
 

@@ -7,11 +7,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'FakeNhn.ps1')
     Import-Edi2TestModule
 
-    $script:SavedModulePath = $env:PSModulePath
-    $script:TestModules = Join-Path (Join-Path $RepoRoot 'tests') 'Modules'
-    $env:PSModulePath = $script:TestModules + [System.IO.Path]::PathSeparator + $env:PSModulePath
-    # Whatever SecretManagement this session loaded before: the test double is found first from here on.
-    Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
+    $script:SavedModulePath = Use-SecretManagementDouble
 
     $keys = Join-Path $TestDrive 'keys'
     $null = New-Item -ItemType Directory -Path $keys
@@ -30,11 +26,7 @@ BeforeAll {
 
 AfterAll {
     Disconnect-Edi2 -ErrorAction SilentlyContinue
-    if (Get-Module Microsoft.PowerShell.SecretManagement) {
-        Get-SecretVault | Unregister-SecretVault -ErrorAction SilentlyContinue
-        Remove-Module Microsoft.PowerShell.SecretManagement
-    }
-    $env:PSModulePath = $script:SavedModulePath
+    Remove-SecretManagementDouble $script:SavedModulePath
     if ($script:Fake) { Stop-FakeNhn -Fake $script:Fake }
 }
 
