@@ -49,15 +49,7 @@ namespace Edi2
                 Set(settings, "BufferSize", bufferSize);
                 Set(settings, "Options", options);
                 Set(settings, "UnixCreateMode", Enum.ToObject(UnixFileModeType!, fileMode));
-                try
-                {
-                    return (FileStream)StreamWithOptions.Invoke(new object[] { path, settings });
-                }
-                catch (TargetInvocationException e) when (e.InnerException != null)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-                    throw;
-                }
+                return (FileStream)Unwrapped(() => StreamWithOptions.Invoke(new object[] { path, settings }))!;
             }
             bool existed = File.Exists(path);
             var stream = new FileStream(path, mode, access, share, bufferSize, options);
@@ -85,7 +77,7 @@ namespace Edi2
                 string folder = missing.Pop();
                 if (CreateDirectoryWithMode != null)
                 {
-                    Invoke(CreateDirectoryWithMode, folder, Enum.ToObject(UnixFileModeType!, mode));
+                    Unwrapped(() => CreateDirectoryWithMode.Invoke(null, new[] { folder, Enum.ToObject(UnixFileModeType!, mode) }));
                 }
                 else
                 {
@@ -119,15 +111,17 @@ namespace Edi2
 
         private static void Set(object target, string property, object value) => target.GetType().GetProperty(property)!.SetValue(target, value);
 
-        private static void Invoke(MethodInfo method, params object[] arguments)
+        // Reflection wraps what the member threw; the caller gets it as thrown (IOException, UnauthorizedAccessException).
+        private static object? Unwrapped(Func<object?> call)
         {
             try
             {
-                method.Invoke(null, arguments);
+                return call();
             }
             catch (TargetInvocationException e) when (e.InnerException != null)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                throw;
             }
         }
 
