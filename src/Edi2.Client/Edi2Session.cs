@@ -69,7 +69,7 @@ namespace Edi2
             SourceSystem = options.SourceSystem;
             ParentOrganizationNumber = tokens.Settings.Organizations.Parent;
             ChildOrganizationNumber = tokens.Settings.Organizations.Child;
-            DPoPKeyMode = options.DPoPKey;
+            DPoPKeyMode = tokens.DPoPKeyMode;
             ClientScope = new Edi2ClientScope(ClientId, Environment, apiBase);
             _pipeline = new Edi2HttpPipeline(http, tokens, ClientScope.ApiBaseUri, options.ApiVersion.ToString(), options.SourceSystem, options.Retry);
             Api = new Edi2ApiClient(_pipeline, options.ApiVersion);
@@ -157,20 +157,25 @@ namespace Edi2
         }
 
         /// <summary>Builds a session without contacting anyone. The session owns <paramref name="clientKey"/> from here on.</summary>
-        public static Edi2Session Create(Edi2ConnectionOptions options, SigningKey clientKey, HttpMessageHandler? handler = null, TimeProvider? clock = null)
+        public static Edi2Session Create(Edi2ConnectionOptions options, SigningKey clientKey, HttpMessageHandler? handler = null, TimeProvider? clock = null) =>
+            Build(options, options.Authority ?? Edi2Endpoints.Authority(options.Environment), options.ClientId, handler, clock,
+                (settings, http) => new HelseIdTokenProvider(settings, clientKey, options.DPoPKey, http, clock: clock));
+
+        // What both kinds of session share: the API base and network, the HelseID settings, the one HttpClient.
+        private static Edi2Session Build(Edi2ConnectionOptions options, Uri authority, string clientId, HttpMessageHandler? handler, TimeProvider? clock,
+            Func<HelseIdClientSettings, HttpClient, HelseIdTokenProvider> tokensFor)
         {
             RequireApiVersion(options);
             var network = options.Network ?? Edi2Endpoints.DefaultNetwork(options.Environment);
-            var authority = options.Authority ?? Edi2Endpoints.Authority(options.Environment);
             var apiBase = Edi2Endpoints.RequireSecure(options.ApiBaseUri ?? Edi2Endpoints.ApiBase(options.Environment, network), "API base URI");
-            var settings = new HelseIdClientSettings(authority, options.ClientId,
+            var settings = new HelseIdClientSettings(authority, clientId,
                 new OrganizationNumbers(options.ParentOrganizationNumber, options.ChildOrganizationNumber))
             {
                 TokenRequestTimeout = options.TokenRequestTimeout,
             };
             var http = NewHttpClient(handler);
-            var tokens = new HelseIdTokenProvider(settings, clientKey, options.DPoPKey, http, clock: clock);
-            return new Edi2Session(options, tokens, http, apiBase, network, clock ?? TimeProvider.System) { ClientKeyThumbprint = clientKey.Thumbprint };
+            var tokens = tokensFor(settings, http);
+            return new Edi2Session(options, tokens, http, apiBase, network, clock ?? TimeProvider.System) { ClientKeyThumbprint = tokens.ClientKey?.Thumbprint ?? "" };
         }
 
         /// <summary>
@@ -186,7 +191,6 @@ namespace Edi2
         /// <summary>A test-token session, without contacting anyone; <c>options.ClientId</c> may be empty (<see cref="Edi2TestTokenOptions.DefaultClientId"/>).</summary>
         public static Edi2Session CreateWithTestToken(Edi2ConnectionOptions options, Edi2TestTokenOptions testToken, HttpMessageHandler? handler = null, TimeProvider? clock = null)
         {
-            var network = options.Network ?? Edi2Endpoints.DefaultNetwork(options.Environment);
             string productionApiHost = Edi2Endpoints.ApiBase(Edi2Environment.Production, Edi2Network.Helsenett).Host;
             if (options.Environment == Edi2Environment.Production
                 || (options.ApiBaseUri is Uri given && given.IsAbsoluteUri && string.Equals(given.Host, productionApiHost, StringComparison.OrdinalIgnoreCase)))
@@ -195,22 +199,9 @@ namespace Edi2
                     "NHN's test token service issues tokens for the test environment only, so Edi2 does not use it for production. For production, connect as your HelseID client (Connect-Edi2 -ClientId <id> -KeyPath <file> -Environment Production).",
                     options.ApiBaseUri?.ToString() ?? "Production");
             }
-            RequireApiVersion(options);
-            var apiBase = Edi2Endpoints.RequireSecure(options.ApiBaseUri ?? Edi2Endpoints.ApiBase(options.Environment, network), "API base URI");
             string clientId = string.IsNullOrWhiteSpace(options.ClientId) ? Edi2TestTokenOptions.DefaultClientId : options.ClientId;
-            var settings = new HelseIdClientSettings(Edi2Endpoints.TestTokenEndpoint(testToken.Uri), clientId,
-                new OrganizationNumbers(options.ParentOrganizationNumber, options.ChildOrganizationNumber))
-            {
-                TokenRequestTimeout = options.TokenRequestTimeout,
-            };
-            var http = NewHttpClient(handler);
-            var tokens = HelseIdTokenProvider.ForTestTokenService(settings, testToken, http, clock: clock);
-            var sessionOptions = new Edi2ConnectionOptions
-            {
-                ClientId = clientId, Environment = options.Environment, ApiVersion = options.ApiVersion, SourceSystem = options.SourceSystem,
-                DPoPKey = DPoPKeyMode.Ephemeral, Retry = options.Retry,
-            };
-            return new Edi2Session(sessionOptions, tokens, http, apiBase, network, clock ?? TimeProvider.System);
+            return Build(options, Edi2Endpoints.TestTokenEndpoint(testToken.Uri), clientId, handler, clock,
+                (settings, http) => HelseIdTokenProvider.ForTestTokenService(settings, testToken, http, clock: clock));
         }
 
         // One HttpClient per session, for HelseID and the API alike, so both go through the same proxy settings.

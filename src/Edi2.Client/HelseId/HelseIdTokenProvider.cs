@@ -61,7 +61,7 @@ namespace Edi2.HelseId
 
         /// <summary>
         /// Tokens from NHN's test token service, bound (<c>cnfJkt</c>) to a fresh ephemeral DPoP key: no client key, no
-        /// assertion. <paramref name="settings"/>' authority is the service's address. The provider owns <paramref name="testToken"/>'s copy of the API key.
+        /// assertion. <paramref name="settings"/>' authority is the service's address. The provider keeps its own copy of the API key and wipes it on Dispose.
         /// </summary>
         public static HelseIdTokenProvider ForTestTokenService(HelseIdClientSettings settings, Edi2TestTokenOptions testToken, HttpClient http,
             TokenCache? cache = null, TimeProvider? clock = null) =>
@@ -71,6 +71,9 @@ namespace Edi2.HelseId
 
         /// <summary>HelseID, or the test token service.</summary>
         public Edi2TokenSource TokenSource { get; } = Edi2TokenSource.HelseId;
+
+        /// <summary>Ephemeral (a key of the session's own; always so for test tokens), or the client key.</summary>
+        public DPoPKeyMode DPoPKeyMode => _ownsDPoPKey ? DPoPKeyMode.Ephemeral : DPoPKeyMode.ClientKey;
 
         /// <summary>The key that signs DPoP proofs and that every token is bound to (its <c>jkt</c>).</summary>
         public SigningKey DPoPKey => _dpopKey;
@@ -102,7 +105,7 @@ namespace Edi2.HelseId
         public async Task<AccessToken> GetTokenAsync(CancellationToken cancellationToken = default)
         {
             TokenCacheKey key = await _source.GetCacheKeyAsync(cancellationToken).ConfigureAwait(false);
-            _key = new StrongBox<TokenCacheKey>(key);
+            if (!(_key is StrongBox<TokenCacheKey> known && known.Value.Equals(key))) _key = new StrongBox<TokenCacheKey>(key); // once, not per request
             return await _cache.GetOrFetchAsync(key, _source.RequestTokenAsync, Clock, cancellationToken).ConfigureAwait(false);
         }
 
