@@ -87,12 +87,6 @@ namespace Edi2
             }
         }
 
-        /// <summary>Sets an existing file to the data (or key) mode on Unix.</summary>
-        public static void Restrict(string path, bool secret)
-        {
-            if (IsUnix) Chmod(path, FilePermissions(secret));
-        }
-
         /// <summary>True when <see cref="ModeVariable"/> asks for group read.</summary>
         public static bool GroupMayRead
         {

@@ -29,8 +29,9 @@ namespace Edi2.HelseId
             string temporary = AtomicFile.TemporaryPathFor(full);
             try
             {
+                // Created 0600 on Unix (OwnerOnlyFiles); on Windows the owner-only ACL is set before the first byte.
                 using (OwnerOnlyFiles.Open(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None, secret: true)) { }
-                Protect(temporary);
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) ProtectOnWindows(temporary);
                 using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.Write, FileShare.None))
                 {
                     byte[] bytes = new UTF8Encoding(false).GetBytes(content);
@@ -54,21 +55,14 @@ namespace Edi2.HelseId
             }
         }
 
-        private static void Protect(string path)
+        private static void ProtectOnWindows(string path)
         {
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-            {
-                var security = new FileSecurity();
-                security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
-                var user = WindowsIdentity.GetCurrent().User!;
-                security.SetOwner(user);
-                security.AddAccessRule(new FileSystemAccessRule(user, FileSystemRights.FullControl, AccessControlType.Allow));
-                new FileInfo(path).SetAccessControl(security);
-            }
-            else
-            {
-                OwnerOnlyFiles.Restrict(path, secret: true);
-            }
+            var security = new FileSecurity();
+            security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
+            var user = WindowsIdentity.GetCurrent().User!;
+            security.SetOwner(user);
+            security.AddAccessRule(new FileSystemAccessRule(user, FileSystemRights.FullControl, AccessControlType.Allow));
+            new FileInfo(path).SetAccessControl(security);
         }
     }
 }

@@ -48,7 +48,6 @@ namespace Edi2.Workflows
             for (int n = 1; ; n++)
             {
                 string backup = $"{Path}.{stamp}{(n == 1 ? "" : "-" + n.ToString(CultureInfo.InvariantCulture))}.bak";
-                if (File.Exists(backup)) continue;
                 try
                 {
                     KeyFile.WritePrivate(backup, keyText, overwrite: false);
