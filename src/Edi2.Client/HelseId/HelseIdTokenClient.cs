@@ -53,25 +53,9 @@ namespace Edi2.HelseId
             WithTimeoutAsync(async token => await RequestWithNonceAsync(await GetDiscoveryAsync(token).ConfigureAwait(false), token).ConfigureAwait(false),
                 cancellationToken);
 
-        private async Task<T> WithTimeoutAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-        {
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                timeout.CancelAfter(_settings.TokenRequestTimeout);
-                try
-                {
-                    return await call(timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // With discovery done, it was the token endpoint that did not answer.
-                    Uri target = FreshDiscovery()?.TokenEndpoint ?? _settings.Authority;
-                    throw new Edi2AuthenticationException(AuthenticationErrorReason.Timeout,
-                        $"HelseID at {target} did not answer within {_settings.TokenRequestTimeout.TotalSeconds:0} s. Check the network path (proxy, firewall) to {target.Host}.",
-                        target.ToString());
-                }
-            }
-        }
+        // With discovery done, it was the token endpoint that did not answer.
+        private Task<T> WithTimeoutAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+            _settings.WithTokenTimeoutAsync(call, "HelseID", () => FreshDiscovery()?.TokenEndpoint ?? _settings.Authority, cancellationToken);
 
         private async Task<AccessToken> RequestWithNonceAsync(Discovery discovery, CancellationToken cancellationToken)
         {

@@ -52,23 +52,8 @@ namespace Edi2.HelseId
             Task.FromResult(new TokenCacheKey(Endpoint.AbsoluteUri, _settings.ClientId, NoClientKey, _dpopKey.Thumbprint,
                 _settings.Scope + " herid=" + _herIdClaim, _settings.Organizations.Parent, _settings.Organizations.Child));
 
-        public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
-        {
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                timeout.CancelAfter(_settings.TokenRequestTimeout);
-                try
-                {
-                    return await RequestAsync(timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw new Edi2AuthenticationException(AuthenticationErrorReason.Timeout,
-                        $"The test token service at {Endpoint} did not answer within {_settings.TokenRequestTimeout.TotalSeconds:0} s. Check the network path (proxy, firewall) to {Endpoint.Host}.",
-                        Endpoint.ToString());
-                }
-            }
-        }
+        public Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken) =>
+            _settings.WithTokenTimeoutAsync(RequestAsync, "The test token service", () => Endpoint, cancellationToken);
 
         private async Task<AccessToken> RequestAsync(CancellationToken cancellationToken)
         {
@@ -77,7 +62,8 @@ namespace Edi2.HelseId
             {
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-                request.Headers.TryAddWithoutValidation(ApiKeyHeader, new NetworkCredential("", _apiKey).Password);
+                string apiKey = new NetworkCredential("", _apiKey).Password; // once per request: the header, and what to redact
+                request.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
                 var watch = Stopwatch.StartNew();
                 HttpResponseMessage response;
                 try
@@ -96,7 +82,7 @@ namespace Edi2.HelseId
                     string text = response.Content is null ? "" : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                     JsonElement? json = ParseObject(text);
                     int status = (int)response.StatusCode;
-                    string? said = Redact(ServiceSaid(json, text, response));
+                    string? said = Redact(ServiceSaid(json, text, response), apiKey);
                     Trace(status, watch.Elapsed, response.IsSuccessStatusCode && json is JsonElement ok && !IsError(ok)
                         ? $"test token for client '{_settings.ClientId}'"
                         : "the test token service answered " + (said ?? "no error text"));
@@ -215,10 +201,9 @@ namespace Edi2.HelseId
         private static string Shorten(string text) => text.Length <= 300 ? text : text.Substring(0, 300) + "...";
 
         /// <summary>A service that echoes the request must not get the API key into a message or trace.</summary>
-        private string? Redact(string? text)
+        private static string? Redact(string? text, string key)
         {
             if (text is null) return null;
-            string key = new NetworkCredential("", _apiKey).Password;
             return key.Length == 0 ? text : text.Replace(key, "<api key>");
         }
 
