@@ -183,17 +183,19 @@ namespace Edi2.PowerShell.Commands
 
             SigningKey key;
             Edi2Session session;
+            string? keyFile = null; // -KeyPath as a file system path, resolved once
             try
             {
-                if (ParameterSetName == KeyPathSet && KeyFileStore.HasPending(GetUnresolvedProviderPathFromPSPath(KeyPath)))
+                if (ParameterSetName == KeyPathSet) keyFile = GetUnresolvedProviderPathFromPSPath(KeyPath);
+                if (keyFile != null && KeyFileStore.HasPending(keyFile))
                 {
-                    ResolveInterruptedRotation(new KeyFileStore(GetUnresolvedProviderPathFromPSPath(KeyPath)), options);
+                    ResolveInterruptedRotation(new KeyFileStore(keyFile), options);
                 }
                 else if (ParameterSetName == VaultSet)
                 {
                     ResolveInterruptedRotation(new VaultKeyStore(InvokeCommand, PostAndWait, Vault, SecretName), options);
                 }
-                key = LoadKey();
+                key = LoadKey(keyFile);
             }
             catch (Exception e) when (ErrorRecords.IsExpected(e))
             {
@@ -208,7 +210,7 @@ namespace Edi2.PowerShell.Commands
             {
                 throw ThrowEdi2Error(e, ClientId);
             }
-            SessionKeySource.Remember(session, ParameterSetName, ParameterSetName == KeyPathSet ? GetUnresolvedProviderPathFromPSPath(KeyPath) : null,
+            SessionKeySource.Remember(session, ParameterSetName, keyFile,
                 ParameterSetName == VaultSet ? Vault : null, ParameterSetName == VaultSet ? SecretName : null);
             Connected(session);
         }
@@ -277,12 +279,12 @@ namespace Edi2.PowerShell.Commands
             }
         }
 
-        private SigningKey LoadKey()
+        private SigningKey LoadKey(string? keyFile)
         {
             switch (ParameterSetName)
             {
                 case KeyPathSet:
-                    return ClientKeySources.FromKeyPath(GetUnresolvedProviderPathFromPSPath(KeyPath), KeyPassword, Algorithm);
+                    return ClientKeySources.FromKeyPath(keyFile!, KeyPassword, Algorithm);
                 case JwkSet:
                     return ClientKeySources.FromJwk(Jwk, Algorithm);
                 case CertificateSet:
